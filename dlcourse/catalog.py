@@ -1,0 +1,77 @@
+"""The course catalogue: every lesson and explain topic, read from lessons/catalog.toml.
+
+This module must stay light (no torch): `list` and `explain` use it at startup.
+"""
+
+from __future__ import annotations
+
+import difflib
+import importlib.resources
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from dlcourse.errors import UserError
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One lesson or topic as the catalogue declares it."""
+
+    kind: str  # "lesson" or "topic"
+    name: str  # what the user types: `dlcourse lesson NAME`
+    title: str
+    text: str  # Markdown file, relative to the catalogue's folder
+    quiz: str  # TOML file of quiz questions, relative to the catalogue's folder
+    summary: str  # one line for `dlcourse list`
+    module: str = ""  # lessons: the module holding Config and run(); topics: optional values
+    data: str = ""  # lessons: what it trains on, as shown by `list`
+    dataset: str = ""  # lessons: the data-layer name it loads ("", "mnist", "cifar10", ...)
+    time: str = ""  # lessons: typical time of the default run on a laptop CPU
+
+
+def lessons_dir() -> Path:
+    """The folder holding catalog.toml: packaged in the wheel, or the checkout's lessons/."""
+    packaged = importlib.resources.files("dlcourse") / "_lessons"
+    if packaged.is_dir():
+        return Path(str(packaged))
+    return Path(__file__).resolve().parent.parent / "lessons"
+
+
+def assets_dir() -> Path:
+    """The bundled data sample: packaged in the wheel, or the checkout's assets/."""
+    packaged = importlib.resources.files("dlcourse") / "_assets"
+    if packaged.is_dir():
+        return Path(str(packaged))
+    return Path(__file__).resolve().parent.parent / "assets"
+
+
+@cache
+def load() -> dict[str, dict[str, Entry]]:
+    """All entries, as {"lesson": {name: Entry}, "topic": {name: Entry}} in catalogue order."""
+    raw = tomllib.loads((lessons_dir() / "catalog.toml").read_text(encoding="utf-8"))
+    return {
+        kind: {item["name"]: Entry(kind=kind, **item) for item in raw.get(kind, [])}
+        for kind in ("lesson", "topic")
+    }
+
+
+def get(kind: str, name: str) -> Entry:
+    """The entry called `name`, or a UserError naming the closest matches."""
+    entries = load()[kind]
+    if name in entries:
+        return entries[name]
+    close = difflib.get_close_matches(name, entries, n=3, cutoff=0.5)
+    hint = f" Did you mean {' or '.join(close)}?" if close else ""
+    command = "dlcourse list"
+    raise UserError(f"There is no {kind} called '{name}'.{hint} `{command}` shows them all.")
+
+
+def read_text(entry: Entry) -> str:
+    return (lessons_dir() / entry.text).read_text(encoding="utf-8")
+
+
+def read_quiz(entry: Entry) -> list[dict]:
+    raw = tomllib.loads((lessons_dir() / entry.quiz).read_text(encoding="utf-8"))
+    return raw.get("question", [])

@@ -1,0 +1,84 @@
+"""Sections, placeholders, pauses and quizzes, driven without a terminal."""
+
+import io
+
+import pytest
+from rich.console import Console
+
+from dlcourse.errors import Quit
+from dlcourse.render import Screen, fill, split_sections
+
+QUESTION = {"ask": "2 + 2?", "choices": ["3", "4", "5"], "answer": 2, "why": "It is {{n}}."}
+
+
+def screen(replies, **kw):
+    replies = iter(replies)
+    out = io.StringIO()
+    s = Screen(console=Console(file=out, width=100), ask=lambda prompt: next(replies), **kw)
+    return s, out
+
+
+def test_split_sections_by_markers():
+    text = "# Title\nintro\n<!-- one -->\n## One\nbody\n<!-- two-b -->\nmore\n"
+    assert split_sections(text) == {"": "# Title\nintro", "one": "## One\nbody",
+                                    "two-b": "more"}
+
+
+def test_fill_formats_and_refuses_missing_values():
+    assert fill("H = {{h:.3f}} bits, n = {{ n }}", {"h": 1.20751, "n": 3}) == \
+        "H = 1.208 bits, n = 3"
+    with pytest.raises(KeyError):
+        fill("{{missing}}", {})
+
+
+def test_no_pause_means_no_input_is_read():
+    s, _ = screen([], pause=False)
+    s.wait()  # would raise StopIteration if it read
+
+
+def test_pause_continues_on_enter_and_quits_on_q():
+    s, _ = screen(["", "q"], pause=True)
+    s.wait()
+    with pytest.raises(Quit):
+        s.wait()
+
+
+def test_end_of_input_at_a_pause_quits():
+    def closed(prompt):
+        raise EOFError
+
+    with pytest.raises(Quit):
+        Screen(console=Console(file=io.StringIO()), pause=True, ask=closed).wait()
+
+
+def test_quiz_counts_right_answers_and_explains():
+    s, out = screen(["2", "1"], quiz=True)
+    assert s.quiz_questions([QUESTION, QUESTION], {"n": 4}) == 1
+    text = out.getvalue()
+    assert "Right." in text and "Not quite" in text and "It is 4." in text
+
+
+def test_quiz_asks_again_after_a_bad_reply():
+    s, out = screen(["seven", "9", "2"], quiz=True)
+    assert s.quiz_questions([QUESTION], {"n": 4}) == 1
+    assert out.getvalue().count("Type a number from 1 to 3") == 2
+
+
+def test_quiz_q_quits():
+    s, _ = screen(["q"], quiz=True)
+    with pytest.raises(Quit):
+        s.quiz_questions([QUESTION], {"n": 4})
+
+
+def test_quiz_off_asks_nothing():
+    s, _ = screen([], quiz=False)
+    assert s.quiz_questions([QUESTION], {"n": 4}) == 0
+
+
+def test_without_a_tty_nothing_pauses(monkeypatch, tmp_path):
+    """Run through the real entry point with stdin not a terminal: no prompt appears."""
+    from tests.conftest import run_dlcourse
+
+    result = run_dlcourse("explain", "checklist")
+    assert result.returncode == 0
+    assert "Enter to continue" not in result.stdout and "Quiz" not in result.stdout
