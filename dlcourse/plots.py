@@ -40,13 +40,16 @@ def panels(x: Sequence[float], rows: Mapping[str, Series], *, sharey: bool = Tru
 
 
 def curves(x: Series | Sequence[float], series: Series, *, title: str, xlabel: str,
-           ylabel: str, logy: bool = False, marks: Mapping[str, tuple[float, float]] = {}
-           ) -> Figure:
-    """Several lines on one axes; `x` is shared or given per label; `marks` labels points."""
+           ylabel: str, logy: bool = False, marks: Mapping[str, tuple[float, float]] = {},
+           hlines: Mapping[str, float] = {}) -> Figure:
+    """Several lines on one axes; `x` is shared or given per label; `marks` labels points;
+    `hlines` draws dashed reference levels."""
     fig, ax = plt.subplots(figsize=(7, 4))
     for label, y in series.items():
         xs = x[label] if isinstance(x, Mapping) else x
         ax.plot(xs, y, label=label)
+    for label, level in hlines.items():
+        ax.axhline(level, linestyle="--", color="gray", label=label)
     for text, (mx, my) in marks.items():
         ax.plot([mx], [my], "o", color="black")
         ax.annotate(text, (mx, my), textcoords="offset points", xytext=(6, 6), fontsize=8)

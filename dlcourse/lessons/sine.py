@@ -14,7 +14,7 @@ class Config:
     points: int = 1000  # samples of sin(x) on [-π, π], as in the source post
     iterations: int = 2000  # plain gradient-descent steps (the post's count)
     lr: float = 1e-6  # step size; the run prints the largest stable one (about 7e-6)
-    log_every: int = 100  # steps between rows of the live loss table
+    log_every: int = 100  # steps between rows of the live loss table (all go to metrics)
 
     def __post_init__(self):
         if self.points < 4:
@@ -52,7 +52,7 @@ def autograd_gradients(w, x, y):
     return w.grad
 
 
-def gradient_descent(w, x, y, lr, iterations, on_log, log_every=100):
+def gradient_descent(w, x, y, lr, iterations, on_step):
     """Plain gradient descent; stops with Diverged as soon as the loss blows up."""
     first_loss = None
     for step in range(iterations + 1):
@@ -60,8 +60,7 @@ def gradient_descent(w, x, y, lr, iterations, on_log, log_every=100):
         first_loss = first_loss or loss
         if not math.isfinite(loss) or loss > 100 * first_loss:
             raise Diverged(step, loss)
-        if step % log_every == 0 or step == iterations:
-            on_log(step, loss, w)
+        on_step(step, loss, w)
         if step < iterations:
             w = w - lr * hand_gradients(w, x, y)
     return w, loss
@@ -93,15 +92,15 @@ def run(cfg: Config, lesson: Lesson) -> None:
     lesson.section("run", iterations=cfg.iterations, lr=cfg.lr)
 
     with lesson.live_table("step", "loss Σ(y_hat − y)²", "a", "b", "c", "d") as live:
-        def on_log(step, loss, w):
+        def on_step(step, loss, w):
             lesson.log(step=step, loss=loss)
-            live.add_row(str(step), f"{loss:,.3f}", *(f"{v:+.4f}" for v in w.tolist()))
+            if step % cfg.log_every == 0 or step == cfg.iterations:
+                live.add_row(str(step), f"{loss:,.3f}", *(f"{v:+.4f}" for v in w.tolist()))
 
-        w, loss = gradient_descent(w_random, x, y, cfg.lr, cfg.iterations, on_log,
-                                   cfg.log_every)
+        w, loss = gradient_descent(w_random, x, y, cfg.lr, cfg.iterations, on_step)
 
     check_against_autograd(lesson, w_random, x, y)
-    explain_the_fit(cfg, lesson, w, x, y)
+    explain_the_fit(cfg, lesson, w, w_random, x, y)
     save_plots(lesson, x, y, w, w_random)
     lesson.final["loss"] = loss
     lesson.final["loss_vs_best"] = loss / lesson.final["least_squares_loss"]
@@ -119,29 +118,50 @@ def check_against_autograd(lesson: Lesson, w, x, y) -> None:
     lesson.section("autograd", rel=rel)
 
 
-def explain_the_fit(cfg: Config, lesson: Lesson, w, x, y) -> None:
-    """Compare with Taylor and least squares; show why plain steps crawl here."""
+def curvature(x):
+    """Eigenvalues of the loss's Hessian 2·XᵀX, ascending: the steepness of each direction.
+
+    A step of lr shrinks the error along a direction of eigenvalue λ by (1 − lr·λ), and
+    overshoots (diverges) once lr·λ > 2.
+    """
+    X = features(x)  # (N, 4)
+    return torch.linalg.eigvalsh(2 * X.T @ X)  # (4,)
+
+
+def fit_scaled(w, x, y, iterations):
+    """The same descent on t = x/π, where every column of the cubic lies in [−1, 1]."""
+    scale = torch.tensor([math.pi**3, math.pi**2, math.pi, 1.0], dtype=x.dtype)
+    t = x / math.pi
+    lr = 1 / curvature(t)[-1].item()  # half the largest stable step
+    w_t, _ = gradient_descent(w * scale, t, y, lr, iterations, lambda *_: None)
+    return w_t / scale  # back to coefficients of x
+
+
+def explain_the_fit(cfg: Config, lesson: Lesson, w, w_random, x, y) -> None:
+    """Compare with Taylor, least squares and scaled inputs; show why plain steps crawl."""
     taylor = torch.tensor([-1 / 6, 0.0, 1.0, 0.0], dtype=torch.float64)  # x − x³/6
-    best = least_squares(x, y)
+    best, scaled = least_squares(x, y), fit_scaled(w_random, x, y, cfg.iterations)
+    fits = {"gradient descent": w, "same, on x/π": scaled, "least squares": best,
+            "Taylor x − x³/6": taylor}
     rows = [[name, *vals] for name, *vals in zip(
-        "abcd", w.tolist(), best.tolist(), taylor.tolist(), strict=True)]
-    rows.append(["loss", loss_of(w, x, y), loss_of(best, x, y), loss_of(taylor, x, y)])
-    lesson.table("the learned cubic", ["", "gradient descent", "least squares", "Taylor x − x³/6"],
-                 rows)
-    # The Hessian of the loss is 2·XᵀX. Each eigenvalue λ is the steepness of one direction:
-    # a step of lr shrinks that direction's error by (1 − lr·λ) and overshoots if lr·λ > 2.
-    eig = torch.linalg.eigvalsh(2 * features(x).T @ features(x))  # ascending, (4,)
+        "abcd", *(f.tolist() for f in fits.values()), strict=True)]
+    rows.append(["loss", *(loss_of(f, x, y) for f in fits.values())])
+    lesson.table("the learned cubic", ["", *fits], rows)
+    eig, eig_t = curvature(x), curvature(x / math.pi)
     lam_min, lam_max = eig[0].item(), eig[-1].item()
     lesson.final.update(
         least_squares_loss=loss_of(best, x, y),
+        scaled_loss=loss_of(scaled, x, y),
         condition_number=lam_max / lam_min,
+        scaled_condition_number=(eig_t[-1] / eig_t[0]).item(),
         max_stable_lr=2 / lam_max,
     )
     lesson.section(
-        "results", lam_min=lam_min, lam_max=lam_max, cond=lam_max / lam_min,
-        max_lr=2 / lam_max, lr=cfg.lr, slow_steps=1 / (cfg.lr * lam_min),
-        shrink=(1 - cfg.lr * lam_min) ** cfg.iterations, iterations=cfg.iterations,
-        gd_loss=loss_of(w, x, y), ls_loss=loss_of(best, x, y), taylor_loss=loss_of(taylor, x, y),
+        "results", lam_min=lam_min, lam_max=lam_max, max_lr=2 / lam_max, lr=cfg.lr,
+        headroom=2 / lam_max / cfg.lr, slow_steps=1 / (cfg.lr * lam_min),
+        shrink=(1 - cfg.lr * lam_min) ** cfg.iterations,
+        iterations=cfg.iterations, gd_loss=loss_of(w, x, y), taylor_loss=loss_of(taylor, x, y),
+        **lesson.final,
     )
 
 
@@ -149,7 +169,8 @@ def save_plots(lesson: Lesson, x, y, w, w_random) -> None:
     best = least_squares(x, y)
     fig = plots.panels(x.tolist(), {
         "the truth": {"sin(x)": y.tolist()},
-        "after gradient descent": {"fitted cubic": predict(w, x).tolist(),
+        "after gradient descent": {"sin(x)": y.tolist(),
+                                   "fitted cubic": predict(w, x).tolist(),
                                    "least squares (best cubic)": predict(best, x).tolist()},
         "random start": {"random cubic": predict(w_random, x).tolist()},
     }, sharey=False)
@@ -157,5 +178,6 @@ def save_plots(lesson: Lesson, x, y, w, w_random) -> None:
     steps = [row["step"] for row in lesson.history]
     fig = plots.curves(steps, {"gradient descent": [row["loss"] for row in lesson.history]},
                        title="loss Σ(y_hat − y)² during training (log scale)", xlabel="step",
-                       ylabel="loss", logy=True)
+                       ylabel="loss", logy=True,
+                       hlines={"least squares (the best cubic)": loss_of(best, x, y)})
     lesson.save_figure(fig, "loss.png")
