@@ -166,7 +166,10 @@ def start(name: str, argv: list[str], screen: Screen | None = None) -> int:
     if {"-h", "--help"} & set(argv):
         print_help(entry, screen)
         return 0
-    module = importlib.import_module(entry.module)
+    sections = split_sections(catalog.read_text(entry))
+    screen.markdown(sections[""])
+    with screen.console.status("Loading PyTorch…"):
+        module = importlib.import_module(entry.module)
     run_opts, *rest = options.parse(f"dlcourse lesson {name}", argv, *option_classes(entry, module))
     cfg = rest[-1]
     from dlcourse import device as devices
@@ -180,9 +183,7 @@ def start(name: str, argv: list[str], screen: Screen | None = None) -> int:
     resolved = {k: v for opts in (run_opts, *rest) for k, v in dataclasses.asdict(opts).items()}
     resolved["out"] = str(out)
     lesson = Lesson(entry=entry, screen=screen, out=out, seed=run_opts.seed, device=device,
-                    options=resolved, sections=split_sections(catalog.read_text(entry)),
-                    questions=catalog.read_quiz(entry))
-    screen.markdown(lesson.sections[""])
+                    options=resolved, sections=sections, questions=catalog.read_quiz(entry))
     screen.console.print(f"Device: [bold]{devices.describe(device)}[/] · seed {run_opts.seed}"
                          f" · run folder {out}\n")
     return _run(module, cfg, lesson)
