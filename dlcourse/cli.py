@@ -2,18 +2,35 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
+from typer.core import TyperGroup
 
 from dlcourse import catalog
 from dlcourse.errors import UserError
 
+
+class _Group(TyperGroup):
+    """Turns the errors a user can fix into one paragraph and exit code 2, and Ctrl-C
+    into exit code 130, for every command (CliRunner tests go through here too)."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except UserError as err:
+            Console(stderr=True).print(f"[bold red]Error:[/] {err}", highlight=False)
+            raise typer.Exit(err.exit_code) from None
+        except KeyboardInterrupt:
+            Console(stderr=True).print("\nInterrupted.")
+            raise typer.Exit(130) from None
+
+
 app = typer.Typer(
+    cls=_Group,
     help="A hands-on deep-learning course that runs in your terminal.",
     no_args_is_help=True,
     add_completion=False,
@@ -78,22 +95,71 @@ def explain(
     raise typer.Exit(topics.show(topic, plot=plot, out=out, pause=pause, quiz=quiz))
 
 
+data_app = typer.Typer(help="See, download and import the data sets.", no_args_is_help=True)
+app.add_typer(data_app, name="data")
+DataDir = Annotated[Path | None, typer.Option(
+    "--data-dir", help="Data cache (default: $DLCOURSE_DATA or the user cache folder).")]
+DATASETS = ("mnist", "cifar10", "housing", "all")
+
+
+@data_app.command("status")
+def data_status(data_dir: DataDir = None) -> None:
+    """Show where each data set loads from, its counts, size on disk and checks."""
+    from dlcourse.data import status
+    from dlcourse.data.cache import cache_dir
+
+    cache = cache_dir(data_dir)
+    table = Table(title=f"Data cache: {cache}", title_justify="left")
+    for column in ("data set", "found in", "train", "test", "on disk", "verified"):
+        table.add_column(column, overflow="fold")
+    for row in status.rows(cache):
+        table.add_row(*row)
+    Console().print(table)
+
+
+@data_app.command("download")
+def data_download(
+    name: Annotated[str, typer.Argument(help="mnist, cifar10, housing or all.")] = "all",
+    data_dir: DataDir = None,
+) -> None:
+    """Download full data sets with the official downloaders (checksums checked)."""
+    if name not in DATASETS:
+        raise UserError(f"Unknown data set '{name}': choose one of {', '.join(DATASETS)}.")
+    from dlcourse.data import DataError, Offline, cache_dir, download
+
+    cache, console = cache_dir(data_dir), Console()
+    for one in DATASETS[:-1] if name == "all" else (name,):
+        try:
+            console.print(f"[green]Done:[/] {download(one, cache, console)}")
+        except Offline as err:
+            raise DataError(f"No network: {err}. Copy the files from a machine that has them "
+                            "and run `dlcourse data import PATH`.") from None
+
+
+@data_app.command("import")
+def data_import(
+    path: Annotated[Path, typer.Argument(help="An archive, data file or folder to import.")],
+    data_dir: DataDir = None,
+) -> None:
+    """Import data copied from another machine: official archives or an image-folder tree."""
+    from dlcourse.data import cache_dir
+    from dlcourse.data.importer import import_path
+
+    console = Console()
+    result = import_path(path, cache_dir(data_dir), console)
+    counts = (f"{result['train']:,} training and {result['test']:,} test images"
+              if "train" in result else f"{result['rows']:,} rows")
+    console.print(f"[green]Imported[/] {result['dataset']}: {counts}; {result['verified']}.")
+
+
+@data_app.command("path")
+def data_path(data_dir: DataDir = None) -> None:
+    """Print the data cache folder."""
+    from dlcourse.data.cache import cache_dir
+
+    print(cache_dir(data_dir))
+
+
 def main() -> None:
-    """Console-script entry point: user errors print one paragraph and exit 2."""
-    try:
-        code = app(standalone_mode=False)
-    except UserError as err:
-        Console(stderr=True).print(f"[bold red]Error:[/] {err}", highlight=False)
-        sys.exit(err.exit_code)
-    except typer.Exit as done:
-        sys.exit(done.exit_code)
-    except KeyboardInterrupt:
-        Console(stderr=True).print("\nInterrupted.")
-        sys.exit(130)
-    except Exception as err:  # click usage errors arrive here in non-standalone mode
-        show = getattr(err, "show", None)
-        if show is None:
-            raise
-        show()
-        sys.exit(getattr(err, "exit_code", 2))
-    sys.exit(code or 0)
+    """Console-script entry point."""
+    app()

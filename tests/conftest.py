@@ -1,8 +1,11 @@
 """Every test runs in its own folder, with its own data cache and no display."""
 
+from __future__ import annotations
+
 import os
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -30,13 +33,19 @@ class Cli:
     def __init__(self):
         self.runner = CliRunner()
 
-    def __call__(self, *args: str, code: int = 0):
+    def __call__(self, *args: str, code: int = 0) -> Output:
         result = self.runner.invoke(app, list(args))
         assert result.exit_code == code, (
             f"exit {result.exit_code}, expected {code}\n--- output ---\n{result.output}"
             f"\n--- exception ---\n{result.exception!r}"
         )
-        return result
+        return Output(" ".join(result.output.split()), result.output)
+
+
+@dataclass
+class Output:
+    output: str  # whitespace collapsed, so rich's line wrapping cannot split a phrase
+    raw: str
 
 
 @pytest.fixture

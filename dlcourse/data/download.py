@@ -1,0 +1,127 @@
+"""Downloads with torchvision's and scikit-learn's own downloaders (and their checksums),
+shown with a rich progress bar, staged so that a failure leaves the cache as it was."""
+
+from __future__ import annotations
+
+import socket
+import urllib.error
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import urlparse
+
+from dlcourse.data import cache as layout
+from dlcourse.data.formats import DataError, read_cifar, read_mnist
+
+PROBE_SECONDS = 3.0  # per mirror: without a network we give up fast and say so once
+READ_SECONDS = 30.0  # a stalled transfer fails instead of hanging a classroom
+TITLES = {"mnist": "MNIST", "cifar10": "CIFAR-10", "housing": "California housing"}
+SIZES = {"mnist": "about 11 MB", "cifar10": "about 163 MB", "housing": "about 0.4 MB"}
+
+
+class Offline(Exception):  # noqa: N818 - a state of the world, not a bug
+    """No mirror could be reached."""
+
+
+def urls(name: str) -> list[str]:
+    """The addresses the official downloaders will fetch from, first file of each mirror."""
+    if name == "mnist":
+        from torchvision.datasets import MNIST
+
+        return [m + MNIST.resources[0][0] for m in MNIST.mirrors]
+    if name == "cifar10":
+        from torchvision.datasets import CIFAR10
+
+        return [CIFAR10.url]
+    from sklearn.datasets import _california_housing
+
+    return [_california_housing.ARCHIVE.url]
+
+
+def reachable(addresses: list[str], timeout: float = PROBE_SECONDS) -> bool:
+    """Can a TCP connection be opened to any of the addresses' hosts?"""
+    for url in addresses:
+        parts = urlparse(url)
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        try:
+            with socket.create_connection((parts.hostname, port), timeout=timeout):
+                return True
+        except OSError:
+            continue
+    return False
+
+
+@contextmanager
+def progress_bars(console):
+    """Show torchvision's downloads as rich progress bars (it uses tqdm otherwise)."""
+    from rich.progress import (
+        BarColumn,
+        DownloadColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+        TransferSpeedColumn,
+    )
+    from torchvision.datasets import utils
+
+    columns = (TextColumn("{task.description}"), BarColumn(), DownloadColumn(),
+               TransferSpeedColumn(), TimeRemainingColumn())
+
+    def retrieve(url, filename, chunk_size=1024 * 32):
+        request = urllib.request.Request(url, headers={"User-Agent": utils.USER_AGENT})
+        with urllib.request.urlopen(request, timeout=READ_SECONDS) as response, \
+                open(filename, "wb") as fh, Progress(*columns, console=console) as bar:
+            task = bar.add_task(Path(filename).name, total=response.length)
+            while chunk := response.read(chunk_size):
+                fh.write(chunk)
+                bar.advance(task, len(chunk))
+
+    original = getattr(utils, "_urlretrieve", None)
+    if original is not None:
+        utils._urlretrieve = retrieve
+    try:
+        yield
+    finally:
+        if original is not None:
+            utils._urlretrieve = original
+
+
+def download(name: str, cache: Path, console) -> Path:
+    """Fetch data set `name` into the cache; raises Offline or DataError."""
+    addresses = urls(name)
+    if not reachable(addresses):
+        hosts = ", ".join(sorted({urlparse(u).hostname for u in addresses}))
+        raise Offline(f"could not reach {hosts} within {PROBE_SECONDS:.0f} s")
+    title = TITLES[name]
+    console.print(f"Downloading {title} ({SIZES[name]}) into {cache}")
+    with layout.staging(cache) as tmp, progress_bars(console):
+        try:
+            return _fetch(name, tmp, cache)
+        except (RuntimeError, OSError, urllib.error.URLError, ValueError) as err:
+            if isinstance(err, DataError):
+                raise
+            raise DataError(f"Downloading {title} failed ({str(err).strip() or type(err).__name__}"
+                            "). The cache was left as it was. Try again, or copy the files "
+                            "from another machine and run `dlcourse data import PATH`.") from None
+
+
+def _fetch(name: str, tmp: Path, cache: Path) -> Path:
+    manifest = {"origin": "download", "verified": "checksum = official"}
+    if name == "mnist":
+        from torchvision.datasets import MNIST
+
+        MNIST(tmp, train=True, download=True)
+        read_mnist(tmp / layout.MNIST_RAW)
+        return layout.install(tmp / "MNIST", cache / "MNIST", manifest)
+    if name == "cifar10":
+        from torchvision.datasets import CIFAR10
+
+        CIFAR10(tmp, train=True, download=True)
+        (tmp / CIFAR10.filename).unlink(missing_ok=True)  # keep the batches, not the archive
+        read_cifar(tmp / layout.CIFAR_BATCHES)
+        return layout.install(tmp / layout.CIFAR_BATCHES, cache / layout.CIFAR_BATCHES, manifest)
+    from sklearn.datasets import fetch_california_housing
+
+    home = tmp / layout.HOUSING_SKLEARN
+    fetch_california_housing(data_home=home, download_if_missing=True, n_retries=1, delay=0.1)
+    return layout.install(home, cache / layout.HOUSING_SKLEARN, manifest)

@@ -1,0 +1,175 @@
+"""Image-folder trees (train/<class>/*, test/<class>/*): decoded once, cached as uint8 tensors.
+
+The cache key covers every file's path, size and modification time plus the requested size
+and channels, so a changed tree is decoded again and an unchanged one loads in a second.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import warnings
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+
+from dlcourse.data.cache import DECODED
+from dlcourse.data.formats import DataError
+from dlcourse.fileio import atomic_write
+
+# torchvision 0.29 marks its image decoders deprecated in favour of TorchCodec; they are
+# still the fastest decoders installed with torch, so we keep them and mute that notice.
+warnings.filterwarnings("ignore", message="The image decoding", category=DeprecationWarning)
+
+IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".gif", ".webp", ".tif", ".tiff", ".ppm"}
+SPLITS = ("train", "test")
+
+
+@dataclass
+class Tree:
+    """What a scan of an image-folder tree found."""
+
+    root: Path
+    classes: list[str]
+    files: dict[str, list[tuple[str, int]]]  # split -> [(path, label)]
+    fingerprint: str  # sha256 over (relative path, size, mtime) of every image
+
+    def counts(self) -> dict[str, int]:
+        return {split: len(items) for split, items in self.files.items()}
+
+
+def _images_in(folder: Path) -> list[os.DirEntry]:
+    with os.scandir(folder) as entries:
+        return sorted((e for e in entries if e.is_file()
+                       and os.path.splitext(e.name)[1].lower() in IMAGE_SUFFIXES),
+                      key=lambda e: e.name)
+
+
+def scan(root: Path) -> Tree:
+    """Check the tree's shape and list its images; raises DataError with what is wrong."""
+    root = Path(root)
+    if not root.is_dir():
+        raise DataError(f"{root} is not a folder. --data wants an image-folder tree: "
+                        "train/<class>/*.jpg and test/<class>/*.jpg.")
+    missing = [s for s in SPLITS if not (root / s).is_dir()]
+    if missing:
+        raise DataError(f"{root} has no {' or '.join(missing)}/ folder. An image-folder tree "
+                        "needs both splits: train/<class>/* and test/<class>/*.")
+    classes = sorted(p.name for p in (root / "train").iterdir() if p.is_dir())
+    if len(classes) < 2:
+        raise DataError(f"{root / 'train'} needs at least two class folders, found "
+                        f"{len(classes)}.")
+    extra = sorted({p.name for p in (root / "test").iterdir() if p.is_dir()} - set(classes))
+    if extra:
+        raise DataError(f"{root / 'test'} has classes that train/ lacks: {', '.join(extra)}.")
+    files: dict[str, list[tuple[str, int]]] = {s: [] for s in SPLITS}
+    digest = hashlib.sha256()
+    for split in SPLITS:
+        for label, cls in enumerate(classes):
+            folder = root / split / cls
+            entries = _images_in(folder) if folder.is_dir() else []
+            if not entries and split == "train":
+                raise DataError(f"The class folder {folder} holds no images "
+                                f"({', '.join(sorted(IMAGE_SUFFIXES))}).")
+            for e in entries:
+                st = e.stat()
+                digest.update(f"{split}/{cls}/{e.name}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+                files[split].append((e.path, label))
+    if not files["test"]:
+        raise DataError(f"{root / 'test'} holds no images.")
+    return Tree(root, classes, files, digest.hexdigest())
+
+
+def _decode(path: str, size: tuple[int, int], channels: int) -> torch.Tensor | None:
+    """One image as uint8 (C, H, W) at `size`, or None if it does not decode."""
+    from torchvision.io import ImageReadMode, decode_image
+    from torchvision.transforms.v2.functional import resize
+
+    mode = ImageReadMode.RGB if channels == 3 else ImageReadMode.GRAY
+    try:
+        with open(path, "rb") as f:
+            data = torch.frombuffer(bytearray(f.read()), dtype=torch.uint8)
+        img = decode_image(data, mode=mode)
+    except (RuntimeError, ValueError, OSError):
+        img = _decode_with_pil(path, channels)
+        if img is None:
+            return None
+    if tuple(img.shape[-2:]) != size:
+        img = resize(img, list(size), antialias=True)
+    return img
+
+
+def _decode_with_pil(path: str, channels: int) -> torch.Tensor | None:
+    """Formats torchvision cannot decode (BMP, TIFF, PPM) go through Pillow."""
+    import numpy as np
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(path) as im:
+            arr = np.asarray(im.convert("RGB" if channels == 3 else "L"))
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
+        return None
+    arr = arr[None] if arr.ndim == 2 else arr.transpose(2, 0, 1)
+    return torch.from_numpy(arr.copy())
+
+
+def decode_tree(tree: Tree, size: tuple[int, int], channels: int, progress=None) -> dict:
+    """Decode every image; undecodable files are skipped and counted."""
+    out: dict = {"classes": tree.classes, "skipped": []}
+    with ThreadPoolExecutor(max_workers=min(8, os.cpu_count() or 1)) as pool:
+        for split, items in tree.files.items():
+            paths = [p for p, _ in items]
+            images, labels = [], []
+            for (path, label), img in zip(
+                    items, pool.map(lambda p: _decode(p, size, channels), paths, chunksize=256),
+                    strict=True):
+                if progress:
+                    progress()
+                if img is None:
+                    out["skipped"].append(path)
+                    continue
+                images.append(img)
+                labels.append(label)
+            if not images:
+                raise DataError(f"None of the {len(items):,} files in {tree.root / split} "
+                                "could be decoded as an image.")
+            out[f"{split}_x"] = torch.stack(images)  # (N, C, H, W) uint8
+            out[f"{split}_y"] = torch.tensor(labels, dtype=torch.int64)
+    return out
+
+
+def decoded_path(cache: Path, tree: Tree, size: tuple[int, int], channels: int) -> Path:
+    key = hashlib.sha256(f"{tree.fingerprint}|{size}|{channels}".encode()).hexdigest()[:24]
+    return cache / DECODED / f"{key}.pt"
+
+
+def load(root: Path, cache: Path, size: tuple[int, int] = (32, 32), channels: int = 3,
+         console=None) -> dict:
+    """The tree's images as tensors, from the decoded cache when the tree is unchanged."""
+    tree = scan(root)
+    cached = decoded_path(cache, tree, size, channels)
+    if cached.is_file():
+        try:
+            return torch.load(cached, weights_only=True)
+        except (RuntimeError, OSError, EOFError):
+            cached.unlink(missing_ok=True)  # damaged: decode again
+    total = sum(tree.counts().values())
+    if console is not None:
+        from rich.progress import Progress
+
+        with Progress(console=console, transient=True) as bar:
+            task = bar.add_task(f"Decoding {total:,} images (once; cached after)", total=total)
+            data = decode_tree(tree, size, channels, lambda: bar.advance(task))
+    else:
+        data = decode_tree(tree, size, channels)
+    if data["skipped"] and console is not None:
+        console.print(f"[yellow]Skipped {len(data['skipped']):,} files that are not images,[/] "
+                      f"e.g. {data['skipped'][0]}")
+    try:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write(cached, lambda tmp: torch.save(data, tmp))
+    except OSError:
+        pass  # a read-only cache only costs the next load its decoding time
+    return data
