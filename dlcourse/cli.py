@@ -125,7 +125,9 @@ def data_download(
     """Download full data sets with the official downloaders (checksums checked)."""
     if name not in DATASETS:
         raise UserError(f"Unknown data set '{name}': choose one of {', '.join(DATASETS)}.")
-    from dlcourse.data import DataError, Offline, cache_dir, download
+    from dlcourse.data.cache import cache_dir
+    from dlcourse.data.download import Offline, download
+    from dlcourse.errors import DataError
 
     cache, console = cache_dir(data_dir), Console()
     for one in DATASETS[:-1] if name == "all" else (name,):
@@ -142,7 +144,7 @@ def data_import(
     data_dir: DataDir = None,
 ) -> None:
     """Import data copied from another machine: official archives or an image-folder tree."""
-    from dlcourse.data import cache_dir
+    from dlcourse.data.cache import cache_dir
     from dlcourse.data.importer import import_path
 
     console = Console()

@@ -7,5 +7,9 @@ class UserError(Exception):
     exit_code = 2
 
 
+class DataError(UserError):
+    """Data that is missing, corrupt or in the wrong format."""
+
+
 class Quit(Exception):  # noqa: N818 - it is a signal, not a failure
     """The user typed q at a pause: stop cleanly, keeping what is finished."""

@@ -36,7 +36,13 @@ class DataOptions:
 
     data_dir: Path | None = None  # data cache (default: $DLCOURSE_DATA or the user cache dir)
     offline: bool = False  # never try the network; use the cache or the bundled sample
-    data: Path | None = None  # an image-folder tree (train/<class>/*, test/<class>/*) to use
+
+
+@dataclasses.dataclass(frozen=True)
+class ImageOptions:
+    """What every lesson that trains on images accepts."""
+
+    data: Path | None = None  # an image-folder tree (train/<class>/*, test/<class>/*) instead
 
 
 def field_help(cls: type) -> dict[str, str]:

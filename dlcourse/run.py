@@ -77,6 +77,19 @@ class Lesson:
                 self.predictions[i] = self.screen.choose(q)
                 self.console.print("Noted. The run will tell.\n")
 
+    def load_data(self):
+        """The lesson's data set, through the data layer; provenance goes to metrics.json."""
+        from dlcourse.data import loaders
+
+        where = {"data_dir": self.options["data_dir"], "offline": self.options["offline"],
+                 "console": self.console}
+        if self.entry.dataset in IMAGE_DATASETS:
+            data = loaders.load_images(self.entry.dataset, data=self.options["data"], **where)
+        else:
+            data = loaders.load_housing(**where)
+        self.info["data"] = data.provenance()
+        return data
+
     def log(self, **row) -> None:
         self.history.append(row)
 
@@ -142,8 +155,13 @@ def make_out(path: Path) -> Path:
     return path.resolve()
 
 
+IMAGE_DATASETS = ("mnist", "cifar10")
+
+
 def option_classes(entry: catalog.Entry, module) -> tuple[type, ...]:
     extra = (options.DataOptions,) if entry.dataset else ()
+    if entry.dataset in IMAGE_DATASETS:
+        extra += (options.ImageOptions,)
     return (options.RunOptions, *extra, module.Config)
 
 

@@ -75,5 +75,5 @@ def test_catalogue_keys_are_known():
 
 
 def test_run_options_have_help():
-    for cls in (options.RunOptions, options.DataOptions):
+    for cls in (options.RunOptions, options.DataOptions, options.ImageOptions):
         assert set(options.field_help(cls)) == {f.name for f in dataclasses.fields(cls)}

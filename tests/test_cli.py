@@ -13,7 +13,8 @@ HEAVY = ("torch", "torchvision", "matplotlib")
 
 
 @pytest.mark.parametrize("args", [["--help"], ["list"], ["explain", "cross-entropy"],
-                                  ["explain", "pytorch-style"], ["lesson"]])
+                                  ["explain", "pytorch-style"], ["lesson"], ["data", "path"],
+                                  ["data", "status"]])
 def test_startup_never_imports_heavy_modules(args):
     code = (
         "import sys\n"

@@ -19,7 +19,7 @@ import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
-from dlcourse.data.formats import DataError
+from dlcourse.errors import DataError
 
 MANIFEST = ".dlcourse.json"  # what an import or download recorded about a folder
 

@@ -14,11 +14,9 @@ from pathlib import Path
 
 import numpy as np
 
-from dlcourse.errors import UserError
+from dlcourse.errors import DataError
 
-
-class DataError(UserError):
-    """Data that is missing, corrupt or in the wrong format."""
+__all__ = ["DataError"]  # re-exported: readers raise it
 
 
 # --- MNIST: IDX files (big-endian header, then raw uint8) ---------------------------------
@@ -128,9 +126,11 @@ class _SafeUnpickler(pickle.Unpickler):
 def read_cifar_batch(path: Path) -> tuple[np.ndarray, np.ndarray]:
     """One batch file: (N, 3, 32, 32) uint8 images and (N,) labels."""
     try:
-        batch = _SafeUnpickler(io.BytesIO(Path(path).read_bytes()), encoding="bytes").load()
-        data = np.asarray(batch[b"data"], dtype=np.uint8)
-        labels = np.asarray(batch.get(b"labels", batch.get(b"fine_labels")), dtype=np.int64)
+        # latin1, as torchvision does: the official files are Python 2 pickles
+        batch = _SafeUnpickler(io.BytesIO(Path(path).read_bytes()), encoding="latin1").load()
+        batch = {k.decode() if isinstance(k, bytes) else k: v for k, v in batch.items()}
+        data = np.asarray(batch["data"], dtype=np.uint8)
+        labels = np.asarray(batch["labels"], dtype=np.int64)
     except (pickle.UnpicklingError, EOFError, KeyError, TypeError, ValueError,
             AttributeError) as err:
         raise DataError(f"{path} is not a CIFAR-10 python batch ({err}).") from None
@@ -157,9 +157,9 @@ def read_cifar(folder: Path) -> dict[str, np.ndarray]:
 
 
 def write_cifar_batch(path: Path, images: np.ndarray, labels: np.ndarray) -> None:
-    batch = {b"batch_label": b"generated", b"labels": [int(v) for v in labels],
-             b"data": np.ascontiguousarray(images, dtype=np.uint8).reshape(len(images), -1),
-             b"filenames": [f"{i}.png".encode() for i in range(len(images))]}
+    batch = {"batch_label": "generated", "labels": [int(v) for v in labels],
+             "data": np.ascontiguousarray(images, dtype=np.uint8).reshape(len(images), -1),
+             "filenames": [f"{i}.png" for i in range(len(images))]}
     Path(path).write_bytes(pickle.dumps(batch, protocol=2))
 
 

@@ -35,7 +35,7 @@ def cifar_folder(folder: Path, per_batch: int = 20) -> Path:
     for name in [f"data_batch_{i}" for i in range(1, 6)] + ["test_batch"]:
         write_cifar_batch(folder / name, RNG.integers(0, 256, (per_batch, 3, 32, 32)),
                           np.arange(per_batch) % 10)
-    meta = {b"label_names": [c.encode() for c in CIFAR_CLASSES], b"num_vis": 3072}
+    meta = {"label_names": list(CIFAR_CLASSES), "num_vis": 3072}
     (folder / "batches.meta").write_bytes(pickle.dumps(meta, protocol=2))
     return folder
 

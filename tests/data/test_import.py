@@ -7,7 +7,7 @@ import zipfile
 import pytest
 from torchvision.datasets import CIFAR10, MNIST
 
-from dlcourse.data import cache_dir, load_housing, load_images
+from dlcourse.data.loaders import cache_dir, load_housing, load_images
 from tests.data import make
 
 
