@@ -60,3 +60,67 @@ def curves(x: Series | Sequence[float], series: Series, *, title: str, xlabel: s
     ax.legend()
     fig.tight_layout()
     return fig
+
+
+def training_curves(history: Sequence[Mapping[str, float]]) -> Figure:
+    """Loss and accuracy per epoch, training beside test."""
+    epochs = [h["epoch"] for h in history]
+    fig, (loss_ax, acc_ax) = plt.subplots(1, 2, figsize=(10, 3.8))
+    for split, style in (("train", "-o"), ("test", "-s")):
+        loss_ax.plot(epochs, [h[f"{split}_loss"] for h in history], style, label=split)
+        acc_ax.plot(epochs, [100 * h[f"{split}_accuracy"] for h in history], style, label=split)
+    loss_ax.set(title="loss", xlabel="epoch")
+    acc_ax.set(title="accuracy (%)", xlabel="epoch")
+    for ax in (loss_ax, acc_ax):
+        ax.grid(alpha=0.3)
+        ax.legend()
+        ax.xaxis.get_major_locator().set_params(integer=True)
+    fig.tight_layout()
+    return fig
+
+
+def confusion(matrix, classes: Sequence[str]) -> Figure:
+    """Rows: the true class; columns: the prediction; each cell a count of test images."""
+    m = matrix.numpy() if hasattr(matrix, "numpy") else matrix
+    fig, ax = plt.subplots(figsize=(6.5, 5.5))
+    image = ax.imshow(m, cmap="Blues")
+    ax.set_xticks(range(len(classes)), classes, rotation=45, ha="right", fontsize=8)
+    ax.set_yticks(range(len(classes)), classes, fontsize=8)
+    ax.set(xlabel="predicted", ylabel="true", title="confusion matrix (test images)")
+    for i in range(len(classes)):
+        for j in range(len(classes)):
+            ax.text(j, i, int(m[i, j]), ha="center", va="center", fontsize=7,
+                    color="white" if m[i, j] > m.max() / 2 else "black")
+    fig.colorbar(image, ax=ax, fraction=0.046)
+    fig.tight_layout()
+    return fig
+
+
+def image_grid(images, titles: Sequence[str], *, colors: Sequence[str] | None = None,
+               columns: int = 8, title: str = "") -> Figure:
+    """uint8 images (N, C, H, W) in a grid, each with a small title."""
+    n = len(images)
+    rows = (n + columns - 1) // columns
+    fig, axes = plt.subplots(rows, columns, figsize=(1.4 * columns, 1.6 * rows), squeeze=False)
+    for ax in axes.flat:
+        ax.axis("off")
+    for ax, img, text, color in zip(axes.flat, images, titles, colors or ["black"] * n,
+                                    strict=False):
+        pixels = img.permute(1, 2, 0).numpy()
+        ax.imshow(pixels[..., 0] if pixels.shape[2] == 1 else pixels, cmap="gray",
+                  interpolation="nearest")
+        ax.set_title(text, fontsize=7, color=color)
+    if title:
+        fig.suptitle(title, fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def prediction_grid(images, labels, predictions, classes: Sequence[str], n: int = 32) -> Figure:
+    """The first n test images: prediction over truth, mistakes in red."""
+    titles = [f"{classes[p]}" if p == t else f"{classes[p]}\n(true: {classes[t]})"
+              for p, t in zip(predictions[:n].tolist(), labels[:n].tolist(), strict=True)]
+    colors = ["green" if p == t else "red"
+              for p, t in zip(predictions[:n].tolist(), labels[:n].tolist(), strict=True)]
+    return image_grid(images[:n], titles, colors=colors,
+                      title="test images: prediction (red: wrong, with the true class)")

@@ -67,6 +67,35 @@ class Lesson:
     def show_source(self, *objects: object, title: str = "") -> None:
         self.screen.source(*objects, title=title)
 
+    def show_model(self, model, input_shape, title: str = "") -> None:
+        """The model's layers with output shapes and parameter counts, then its source."""
+        from dlcourse import modelinfo
+
+        table = Table("layer", "type", "output shape", "parameters",
+                      title=title or type(model).__name__, title_justify="left")
+        for name, kind, shape, params in modelinfo.layers(model, input_shape):
+            table.add_row(name, kind, "×".join(map(str, shape)), f"{params:,}" if params else "")
+        total = sum(p.numel() for p in model.parameters())
+        table.add_row("", "", "total", f"[bold]{total:,}[/]")
+        self.console.print(table)
+        self.console.print()
+
+    def image_grid(self, images, titles, name: str, title: str = "") -> Path:
+        """Save a grid of uint8 images with captions as a PNG in the run folder."""
+        from dlcourse import plots
+
+        path = self.save_figure(plots.image_grid(images.cpu(), titles, title=title), name)
+        self.console.print(f"[dim]Saved {path.name}[/]")
+        return path
+
+    def recipe_table(self, seed: dict, default: dict, used: dict) -> None:
+        """The post's recipe beside the default one, and what this run uses."""
+        keys = list(dict.fromkeys([*seed, *default]))
+        rows = [[k, seed.get(k, "–"), default.get(k, "–"), used.get(k, "–")] for k in keys]
+        self.table("recipes", ["", "the post's (--recipe seed)", "default", "this run"],
+                   [[k, *(", ".join(v) if isinstance(v, tuple) else v for v in rest)]
+                    for k, *rest in rows])
+
     def predict(self) -> None:
         """Ask the 'predict, then see' questions; the run answers them at the end."""
         if not self.screen.quiz:

@@ -1,0 +1,82 @@
+"""Data augmentation as batched tensor operations on the training device.
+
+Each function takes a float batch (N, C, H, W) in [0, 1] and a torch.Generator, and draws
+an independent random choice per image, like torchvision's per-image transforms, but in a
+handful of tensor operations for the whole batch instead of one Python call per image.
+"""
+
+import math
+
+import torch
+import torch.nn.functional as F
+
+
+def random_crop(x, padding, generator):
+    """Pad by `padding` zeros, then cut each image back to (H, W) at a random offset."""
+    N, C, H, W = x.shape
+    padded = F.pad(x, (padding,) * 4)  # (N, C, H + 2p, W + 2p)
+    dy = torch.randint(0, 2 * padding + 1, (N, 1), device=x.device, generator=generator)
+    dx = torch.randint(0, 2 * padding + 1, (N, 1), device=x.device, generator=generator)
+    rows = (dy + torch.arange(H, device=x.device))[:, None, :, None]  # (N, 1, H, 1)
+    cols = (dx + torch.arange(W, device=x.device))[:, None, None, :]  # (N, 1, 1, W)
+    padded = padded.gather(2, rows.expand(N, C, H, W + 2 * padding))  # (N, C, H, W + 2p)
+    return padded.gather(3, cols.expand(N, C, H, W))  # (N, C, H, W)
+
+
+def random_flip(x, generator):
+    """Mirror each image left-right with probability 1/2."""
+    flip = torch.rand(x.shape[0], device=x.device, generator=generator) < 0.5
+    return torch.where(flip[:, None, None, None], x.flip(3), x)
+
+
+def random_affine(x, generator, degrees=10.0, shear=10.0, scale=(0.8, 1.2)):
+    """Rotate, shear and scale each image by random amounts (one grid_sample per batch)."""
+    N = x.shape[0]
+
+    def uniform(low, high):
+        return low + (high - low) * torch.rand(N, device=x.device, generator=generator)
+
+    angle = uniform(-degrees, degrees) * math.pi / 180
+    shear_x = uniform(-shear, shear) * math.pi / 180
+    s = uniform(*scale)
+    cos, sin, tan = torch.cos(angle), torch.sin(angle), torch.tan(shear_x)
+    # output -> input sampling matrix: inverse of (rotate · shear · scale), no translation
+    theta = torch.zeros(N, 2, 3, device=x.device, dtype=x.dtype)
+    theta[:, 0, 0] = cos / s
+    theta[:, 0, 1] = (sin - cos * tan) / s
+    theta[:, 1, 0] = -sin / s
+    theta[:, 1, 1] = (cos + sin * tan) / s
+    grid = F.affine_grid(theta, list(x.shape), align_corners=False)
+    return F.grid_sample(x, grid, padding_mode="zeros", align_corners=False)
+
+
+def color_jitter(x, generator, strength=0.2):
+    """Scale brightness, contrast and saturation of each image by 1 ± strength."""
+    N = x.shape[0]
+
+    def factor():
+        return 1 + strength * (2 * torch.rand(N, 1, 1, 1, device=x.device, generator=generator) - 1)
+
+    x = x * factor()  # brightness
+    gray = x.mean(dim=(1, 2, 3), keepdim=True)
+    x = (x - gray) * factor() + gray  # contrast, around each image's mean
+    if x.shape[1] == 3:
+        luma = (0.299 * x[:, 0:1] + 0.587 * x[:, 1:2] + 0.114 * x[:, 2:3])  # (N, 1, H, W)
+        x = (x - luma) * factor() + luma  # saturation
+    return x.clamp(0, 1)
+
+
+def augment(x, names, generator, padding=4):
+    """Apply the named augmentations in order, e.g. ("crop", "flip"); `padding` is the crop's."""
+    for name in names:
+        if name == "crop":
+            x = random_crop(x, padding, generator)
+        elif name == "flip":
+            x = random_flip(x, generator)
+        elif name == "affine":
+            x = random_affine(x, generator)
+        elif name == "jitter":
+            x = color_jitter(x, generator)
+        else:
+            raise ValueError(f"unknown augmentation {name!r}")
+    return x

@@ -1,0 +1,239 @@
+"""The one training engine: fit() and evaluate() for every image lesson.
+
+Batches are sliced straight from the uint8 image tensors, already on the training device;
+augmentation runs on whole batches there too (dlcourse/augment.py). That removes the usual
+per-image Python work of a DataLoader, which on a small CPU costs more than the model.
+"""
+
+import math
+import time
+from dataclasses import dataclass, field
+
+import torch
+import torch.nn.functional as F
+
+from dlcourse import checkpoint as ckpt
+from dlcourse import plots
+from dlcourse.augment import augment as apply_augment
+from dlcourse.progress import Display
+from dlcourse.run import Diverged, Lesson
+
+
+@dataclass
+class Run:
+    """What fit() hands back; the same figures go to metrics.json."""
+
+    history: list[dict] = field(default_factory=list)  # one dict per epoch
+    test_accuracy: float = 0.0
+    train_seconds: float = 0.0
+    images_per_second: float = 0.0
+    predictions: torch.Tensor | None = None  # (N_test,) predicted classes
+    epochs_done: int = 0
+
+
+def channel_stats(images):
+    """Per-channel mean and std of uint8 images (N, C, H, W), in [0, 1] units."""
+    x = images.float().div_(255)
+    return x.mean(dim=(0, 2, 3)), x.std(dim=(0, 2, 3))
+
+
+def train_one_epoch(model, X, y, loss_fn, optimizer, scheduler, batch_size, prepare, on_batch):
+    """One pass over (X, y) in a fresh random order; returns (mean loss, accuracy)."""
+    model.train()
+    order = torch.randperm(len(y), device=y.device, generator=prepare.generator)
+    total_loss = torch.zeros((), device=y.device)
+    correct = torch.zeros((), device=y.device, dtype=torch.long)
+    for start in range(0, len(y), batch_size):
+        idx = order[start:start + batch_size]
+        inputs, targets = prepare(X[idx], train=True), y[idx]
+        with prepare.autocast():
+            logits = model(inputs)  # (B, classes)
+            loss = loss_fn(logits, targets)
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        optimizer.step()
+        if scheduler is not None:
+            scheduler.step()
+        total_loss += loss.detach() * len(idx)
+        correct += (logits.argmax(dim=1) == targets).sum()
+        on_batch(len(idx), loss, correct, start + len(idx))
+    return total_loss.item() / len(y), correct.item() / len(y)
+
+
+@torch.no_grad()
+def evaluate(model, X, y, loss_fn, prepare, batch_size=1024):
+    """Mean loss, accuracy and every prediction on (X, y), with training-only layers off."""
+    model.eval()
+    total_loss, predictions = 0.0, []
+    for start in range(0, len(y), batch_size):
+        inputs, targets = prepare(X[start:start + batch_size]), y[start:start + batch_size]
+        with prepare.autocast():
+            logits = model(inputs)
+        total_loss += loss_fn(logits.float(), targets).item() * len(targets)
+        predictions.append(logits.argmax(dim=1))
+    predictions = torch.cat(predictions)
+    return total_loss / len(y), (predictions == y).float().mean().item(), predictions
+
+
+class Prepare:
+    """Turns a uint8 batch into the model's input: augment (training only), normalize,
+    and on CUDA the channels_last layout; owns the run's random generator and autocast."""
+
+    def __init__(self, device, mean, std, augment=(), padding=4, seed=0):
+        self.device, self.mean, self.std = device, mean.to(device), std.to(device)
+        self.augment, self.padding = tuple(augment), padding
+        self.generator = torch.Generator(device=device).manual_seed(seed)
+
+    def __call__(self, images, train=False):
+        x = images.float().div_(255)  # (B, C, H, W) in [0, 1]
+        if train and self.augment:
+            x = apply_augment(x, self.augment, self.generator, self.padding)
+        x = (x - self.mean[:, None, None]) / self.std[:, None, None]
+        if self.device.type == "cuda" and x.ndim == 4:
+            x = x.contiguous(memory_format=torch.channels_last)
+        return x
+
+    def autocast(self):
+        """bf16 on CUDA (tensor cores, no loss scaling needed); plain float32 elsewhere."""
+        return torch.autocast("cuda", dtype=torch.bfloat16, enabled=self.device.type == "cuda")
+
+
+def cross_entropy(logits, y):
+    return F.cross_entropy(logits, y)
+
+
+def check_options(cfg) -> None:
+    """The training options every image lesson shares, checked with one clear sentence."""
+    if cfg.epochs < 0 or cfg.batch_size < 0 or cfg.lr < 0:
+        raise ValueError("--epochs, --batch-size and --lr must be positive (0: the recipe's).")
+    if cfg.subset not in ("full", "auto") and not (cfg.subset.isdigit() and int(cfg.subset) > 0):
+        raise ValueError("--subset must be a positive number of training images, or full.")
+
+
+def resolve_subset(value: str, device, cpu_default: int | None) -> int | None:
+    """`--subset`: a number of training images, "full", or "auto" (CPU default, GPU full)."""
+    if value == "full" or (value == "auto" and (device.type != "cpu" or cpu_default is None)):
+        return None
+    return cpu_default if value == "auto" else int(value)
+
+
+def take_subset(X, y, n, seed):
+    """The first n of a seeded shuffle: the same images for the same seed."""
+    if n is None or n >= len(y):
+        return X, y
+    keep = torch.randperm(len(y), generator=torch.Generator().manual_seed(seed))[:n]
+    return X[keep], y[keep]
+
+
+def fit(model, data, lesson: Lesson, *, optimizer, epochs, batch_size, loss_fn=cross_entropy,
+        scheduler=None, augment=(), padding=4, normalize=None, subset=None, checkpoint=None,
+        figures=True) -> Run:
+    """Train `model` on `data` (an ImageSet) and evaluate it after every epoch.
+
+    scheduler: a function (optimizer, total_steps) -> LR scheduler stepped every batch.
+    normalize: (mean, std) per channel; None computes them from the training images.
+    checkpoint: what rebuilds the model (saved in model.pt with its weights).
+    The run's --resume and --dry-run (three batches an epoch) come from lesson.options.
+    """
+    device = lesson.device
+    resume = lesson.options.get("resume")
+    max_batches = 3 if lesson.options.get("dry_run") else None
+    X, y = take_subset(data.train_x, data.train_y, subset, lesson.seed)
+    if max_batches:
+        X, y = X[:max_batches * batch_size], y[:max_batches * batch_size]
+    mean, std = normalize if normalize is not None else channel_stats(X)
+    prepare = Prepare(device, torch.as_tensor(mean), torch.as_tensor(std), augment, padding,
+                      lesson.seed)
+    X, y = X.to(device), y.to(device)
+    X_test, y_test = data.test_x.to(device), data.test_y.to(device)
+    if max_batches:
+        X_test, y_test = X_test[:4 * batch_size], y_test[:4 * batch_size]
+    model.to(device)
+    if device.type == "cuda":
+        model.to(memory_format=torch.channels_last)
+    steps = epochs * math.ceil(len(y) / batch_size)
+    sched = scheduler(optimizer, steps) if scheduler else None
+    result, first_epoch = Run(), 0
+    if resume is not None:
+        first_epoch = ckpt.resume(resume, model, optimizer, sched, result, checkpoint)
+        lesson.history.extend(result.history)
+    lesson.info.setdefault("data", {}).update(train_used=len(y), test_used=len(y_test))
+    display = Display(lesson, len(y), epochs, batch_size)
+    model_pt = lesson.out / "model.pt"
+    try:
+        for epoch in range(first_epoch + 1, epochs + 1):
+            with display.epoch(epoch) as on_batch:
+                start = time.perf_counter()
+                train_loss, train_acc = train_one_epoch(
+                    model, X, y, loss_fn, optimizer, sched, batch_size, prepare, on_batch)
+                seconds = time.perf_counter() - start
+            if not math.isfinite(train_loss):
+                raise Diverged(epoch, train_loss)
+            test_loss, test_acc, predictions = evaluate(model, X_test, y_test, loss_fn, prepare)
+            result.train_seconds += seconds
+            row = {"epoch": epoch, "train_loss": train_loss, "train_accuracy": train_acc,
+                   "test_loss": test_loss, "test_accuracy": test_acc, "seconds": seconds,
+                   "lr": optimizer.param_groups[0]["lr"]}
+            result.history.append(row)
+            lesson.log(**row)
+            display.row(row)
+            result.epochs_done, result.test_accuracy = epoch, test_acc
+            result.predictions = predictions
+            ckpt.save(model_pt, model, optimizer, sched, result, checkpoint)
+    except (KeyboardInterrupt, Diverged):
+        ckpt.save(model_pt, model, optimizer, sched, result, checkpoint)  # what finished
+        if figures and result.predictions is not None:
+            save_figures(lesson, data, result, y_test)
+        raise
+    trained_images = (result.epochs_done - first_epoch) * len(y)
+    result.images_per_second = trained_images / result.train_seconds if trained_images else 0.0
+    lesson.final.update(test_accuracy=result.test_accuracy, train_seconds=result.train_seconds,
+                        images_per_second=result.images_per_second)
+    lesson.files.append(model_pt)
+    if figures:
+        save_figures(lesson, data, result, y_test)
+    return result
+
+
+def save_figures(lesson: Lesson, data, result: Run, y_test) -> None:
+    """Learning curves, the confusion matrix, and a grid of test images with predictions."""
+    lesson.save_figure(plots.training_curves(result.history), "curves.png")
+    y_test, predictions = y_test.cpu(), result.predictions.cpu()
+    k = len(data.classes)
+    confusion = torch.bincount(y_test * k + predictions, minlength=k * k).reshape(k, k)
+    lesson.save_figure(plots.confusion(confusion, data.classes), "confusion.png")
+    lesson.save_figure(plots.prediction_grid(data.test_x[:len(y_test)], y_test, predictions,
+                                             data.classes), "predictions.png")
+
+
+def optimizer_for(model, recipe: dict):
+    """The recipe's optimizer: "adam", "adamw" or "sgd" (momentum, optional Nesterov)."""
+    decay = recipe.get("weight_decay", 0.0)
+    if recipe["optimizer"] == "sgd":
+        return torch.optim.SGD(model.parameters(), lr=recipe["lr"], weight_decay=decay,
+                               momentum=recipe.get("momentum", 0.9),
+                               nesterov=recipe.get("nesterov", False))
+    adam = torch.optim.AdamW if recipe["optimizer"] == "adamw" else torch.optim.Adam
+    return adam(model.parameters(), lr=recipe["lr"], weight_decay=decay)
+
+
+def schedule_for(recipe: dict):
+    """A scheduler factory (optimizer, total_steps) -> scheduler, stepped every batch."""
+    kind = recipe.get("schedule", "constant")
+    if kind == "constant":
+        return None
+    if kind == "onecycle":  # warm up, then anneal: large steps early, small at the end
+        return lambda opt, total: torch.optim.lr_scheduler.OneCycleLR(
+            opt, max_lr=recipe["lr"], total_steps=total, pct_start=recipe.get("warmup", 0.25))
+    if kind == "step":  # multiply the lr by gamma every step_epochs epochs
+        return lambda opt, total: torch.optim.lr_scheduler.StepLR(
+            opt, step_size=recipe["step_epochs"] * (total // recipe["epochs"]),
+            gamma=recipe["gamma"])
+    raise ValueError(f"unknown schedule {kind!r}")
+
+
+def normalization(recipe: dict, channels: int):
+    """(mean, std) the recipe asks for: "data" computes them (None), "half" is 0.5 / 0.5."""
+    if recipe.get("normalize", "data") == "half":
+        return torch.full((channels,), 0.5), torch.full((channels,), 0.5)
+    return None
