@@ -14,8 +14,9 @@ from dlcourse.errors import UserError
 from dlcourse.fileio import atomic_write
 
 
-def save(path: Path, model, optimizer, scheduler, run, rebuild: dict | None) -> Path:
+def save(path: Path, model, optimizer, scheduler, generator, run, rebuild: dict | None) -> Path:
     state = {
+        "rng": generator.get_state(),  # shuffling and augmentation continue where they were
         "model": model.state_dict(),
         "optimizer": optimizer.state_dict(),
         "scheduler": scheduler.state_dict() if scheduler is not None else None,
@@ -36,7 +37,7 @@ def load(path: Path) -> dict:
         raise UserError(f"--resume {path} is not a dlcourse checkpoint ({err}).") from None
 
 
-def resume(path: Path, model, optimizer, scheduler, run, rebuild: dict | None) -> int:
+def resume(path: Path, model, optimizer, scheduler, generator, run, rebuild: dict | None) -> int:
     """Load a checkpoint into model/optimizer/scheduler; returns the epoch it had reached."""
     state = load(path)
     if rebuild and state.get("rebuild") != rebuild:
@@ -46,6 +47,7 @@ def resume(path: Path, model, optimizer, scheduler, run, rebuild: dict | None) -
     optimizer.load_state_dict(state["optimizer"])
     if scheduler is not None and state.get("scheduler"):
         scheduler.load_state_dict(state["scheduler"])
+    generator.set_state(state["rng"])
     run.history = list(state["history"])
     run.epochs_done = state["epoch"]
     return state["epoch"]

@@ -79,14 +79,6 @@ class CNN(nn.Module):
         return self.classifier(self.features(x))
 
 
-def recipe_of(cfg: Config) -> dict:
-    """The chosen recipe with any --epochs / --batch-size / --lr overrides."""
-    recipe = dict(RECIPES[cfg.model, cfg.recipe])
-    for key in ("epochs", "batch_size", "lr"):
-        recipe[key] = getattr(cfg, key) or recipe[key]
-    return recipe
-
-
 def run(cfg: Config, lesson: Lesson) -> None:
     data = lesson.load_data()
     lesson.section("idea", train=len(data.train_y), test=len(data.test_y))
@@ -98,19 +90,14 @@ def run(cfg: Config, lesson: Lesson) -> None:
     lesson.show_source(type(model))
     lesson.section("loop")
     lesson.show_source(train.train_one_epoch, train.evaluate, title="dlcourse/train.py")
-    recipe = recipe_of(cfg)
+    recipe = train.with_overrides(RECIPES[cfg.model, cfg.recipe], cfg)
     lesson.recipe_table(RECIPES[cfg.model, "seed"], RECIPES[cfg.model, "default"], recipe)
     lesson.section("recipe")
     lesson.predict()
     lesson.section("run")
-    result = train.fit(
-        model, data, lesson,
-        optimizer=train.optimizer_for(model, recipe), scheduler=train.schedule_for(recipe),
-        epochs=recipe["epochs"], batch_size=recipe["batch_size"],
-        augment=recipe.get("augment", ()), padding=recipe.get("padding", 4),
-        subset=train.resolve_subset(cfg.subset, lesson.device, None),
-        checkpoint={"lesson": "mnist", "model": cfg.model},
-    )
+    result = train.fit_recipe(model, data, lesson, recipe,
+                              subset=train.resolve_subset(cfg.subset, lesson.device, None),
+                              rebuild={"lesson": "mnist", "model": cfg.model})
     lesson.section("results", accuracy=result.test_accuracy, seconds=result.train_seconds,
                    speed=result.images_per_second, model=cfg.model.upper())
     lesson.section("recap")

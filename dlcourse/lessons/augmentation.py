@@ -1,0 +1,88 @@
+"""Normalization and augmentation on CIFAR-10: what they do to images, and to learning."""
+
+from dataclasses import dataclass
+
+import torch
+
+from dlcourse import augment, plots, train
+from dlcourse.lessons.lenet import LeNet
+from dlcourse.run import Lesson
+
+USUAL_MEAN = (0.4914, 0.4822, 0.4465)  # the constants most CIFAR-10 code copies
+USUAL_STD = (0.247, 0.243, 0.261)
+CPU_SUBSET = 10_000  # training images per variant on a CPU
+
+VARIANTS = {  # three LeNets that differ only in how the input is prepared
+    "raw": dict(normalize="none", augment=()),
+    "normalized": dict(normalize="data", augment=()),
+    "normalized + augmented": dict(normalize="data", augment=("crop", "flip")),
+}
+RECIPE = dict(optimizer="adamw", lr=3e-3, weight_decay=5e-4, batch_size=128, epochs=10,
+              schedule="onecycle", padding=4)
+
+
+@dataclass(frozen=True)
+class Config:
+    epochs: int = 0  # passes over the training images, per variant (0: 10)
+    batch_size: int = 0  # images per step (0: 128)
+    lr: float = 0.0  # peak learning rate (0: 3e-3)
+    subset: str = "auto"  # training images: a number, full, or auto (10,000 on a CPU)
+
+    def __post_init__(self):
+        train.check_options(self)
+
+
+def show_augmentations(lesson: Lesson, images) -> None:
+    """Eight training images, then the same eight through each augmentation."""
+    g = torch.Generator().manual_seed(lesson.seed)
+    x = images[:8].float() / 255  # (8, 3, 32, 32) in [0, 1]
+    rows = {"original": x,
+            "random crop (pad 4) + flip": augment.augment(x, ("crop", "flip"), g),
+            "rotate, shear, scale": augment.random_affine(x, g),
+            "colour jitter": augment.color_jitter(x, g)}
+    grid = torch.cat([(r * 255).round().to(torch.uint8) for r in rows.values()])
+    titles = [name if i == 0 else "" for name in rows for i in range(8)]
+    lesson.image_grid(grid, titles, "augmentations.png", "each row: the same 8 images")
+
+
+def run(cfg: Config, lesson: Lesson) -> None:
+    data = lesson.load_data()
+    subset = train.resolve_subset(cfg.subset, lesson.device, CPU_SUBSET)
+    lesson.section("idea")
+    show_augmentations(lesson, data.train_x)
+    lesson.show_source(augment.random_crop, augment.random_flip)
+    mean, std = train.channel_stats(data.train_x)
+    lesson.table("per-channel statistics of the training images (0-1 scale)",
+                 ["", "red", "green", "blue"],
+                 [["mean, computed", *mean.tolist()], ["mean, usual constants", *USUAL_MEAN],
+                  ["std, computed", *std.tolist()], ["std, usual constants", *USUAL_STD]])
+    lesson.section("normalize")
+    lesson.predict()
+    results = {}
+    for name, variant in VARIANTS.items():
+        lesson.console.print(f"[bold]{name}[/]")
+        torch.manual_seed(lesson.seed)  # the same initial weights for every variant
+        recipe = train.with_overrides({**RECIPE, **variant}, cfg)
+        results[name] = train.fit_recipe(LeNet(), data, lesson, recipe, subset=subset,
+                                         label=name.split()[-1], figures=False,
+                                         rebuild={"lesson": "augmentation", "variant": name})
+    save_comparison(lesson, results)
+    best = results["normalized + augmented"]
+    lesson.final["test_accuracy"] = best.test_accuracy
+    lesson.section("results", **{k.split()[-1]: r.test_accuracy for k, r in results.items()},
+                   gap_plain=gap(results["normalized"]), gap_aug=gap(best))
+    lesson.section("recap")
+
+
+def gap(result) -> float:
+    """Train minus test accuracy at the end: how much was memorised rather than learned."""
+    last = result.history[-1]
+    return last["train_accuracy"] - last["test_accuracy"]
+
+
+def save_comparison(lesson: Lesson, results) -> None:
+    epochs = {k: [h["epoch"] for h in r.history] for k, r in results.items()}
+    accuracy = {k: [100 * h["test_accuracy"] for h in r.history] for k, r in results.items()}
+    lesson.save_figure(plots.curves(epochs, accuracy, title="LeNet test accuracy per epoch",
+                                    xlabel="epoch", ylabel="test accuracy (%)"),
+                       "variants.png")

@@ -1,0 +1,118 @@
+"""Transfer learning: ImageNet-trained VGG16 features, a new classifier for CIFAR-10."""
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Literal
+
+import torch
+from torch import nn
+
+from dlcourse import train
+from dlcourse.errors import UserError
+from dlcourse.run import Lesson
+
+CPU_SUBSET, CPU_TEST = 2_000, 1_000  # images on a CPU: VGG16 costs ~1 GFLOP per 64×64 image
+
+RECIPES = {
+    "seed": dict(  # post 000: 224×224 inputs, the full 25088-4096-4096-10 head, Adam 1e-4
+        optimizer="adam", lr=1e-4, batch_size=32, epochs=5, schedule="constant", size=224,
+        head="post", normalize="imagenet",
+    ),
+    "default": dict(  # 64×64 inputs and a small head on pooled features: fits a CPU budget
+        optimizer="adamw", lr=1e-3, weight_decay=1e-4, batch_size=64, epochs=3,
+        schedule="onecycle", size=64, head="small", normalize="imagenet",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Config:
+    pretrained: bool = True  # ImageNet weights (a 528 MB download once); --no-pretrained: random
+    recipe: Literal["default", "seed"] = "default"  # seed: the post's 224×224 and big head
+    fine_tune: bool = False  # also train the convolutional features (slow on a CPU)
+    epochs: int = 0  # passes over the training images (0: the recipe's)
+    batch_size: int = 0  # images per step (0: the recipe's)
+    lr: float = 0.0  # peak learning rate (0: the recipe's)
+    subset: str = "auto"  # training images: a number, full, or auto (2,000 on a CPU)
+
+    def __post_init__(self):
+        train.check_options(self)
+
+
+def new_head(kind: str, num_classes: int) -> nn.Module:
+    """The classifier we train: the post's big one, or a small one on pooled features."""
+    if kind == "post":  # (B, 512, 7, 7) -> (B, 25088) -> 4096 -> 4096 -> 10
+        return nn.Sequential(nn.Flatten(), nn.Linear(25088, 4096), nn.ReLU(), nn.Dropout(0.5),
+                             nn.Linear(4096, 4096), nn.ReLU(), nn.Dropout(0.5),
+                             nn.Linear(4096, num_classes))
+    return nn.Sequential(nn.AdaptiveAvgPool2d(1), nn.Flatten(),  # (B, 512, h, w) -> (B, 512)
+                         nn.Linear(512, 256), nn.ReLU(), nn.Dropout(0.5),
+                         nn.Linear(256, num_classes))
+
+
+class Transfer(nn.Module):
+    """Upsample CIFAR's 32×32 images, run VGG16's convolutions, classify with a new head."""
+
+    def __init__(self, vgg16, size: int, head: nn.Module):
+        super().__init__()
+        self.resize = nn.Upsample(size=(size, size), mode="bilinear", align_corners=False)
+        self.features = vgg16.features  # 13 conv layers trained on ImageNet
+        self.pool = vgg16.avgpool if isinstance(head[0], nn.Flatten) else nn.Identity()
+        self.head = head
+
+    def forward(self, x):  # (B, 3, 32, 32) -> (B, 10)
+        return self.head(self.pool(self.features(self.resize(x))))
+
+
+def load_vgg16(pretrained: bool, offline: bool, console):
+    """torchvision's VGG16, with ImageNet weights from the cache or a download."""
+    from torchvision.models import VGG16_Weights, vgg16
+
+    if not pretrained:
+        return vgg16(weights=None)
+    weights = VGG16_Weights.IMAGENET1K_V1
+    cached = torch.hub.get_dir() + "/checkpoints/" + weights.url.rsplit("/", 1)[-1]
+    from pathlib import Path
+
+    from dlcourse.data.download import reachable
+
+    if not Path(cached).is_file():
+        if offline or not reachable([weights.url]):
+            why = "--offline" if offline else "no network"
+            raise UserError(
+                "The ImageNet weights for VGG16 are not on this machine and cannot be "
+                f"downloaded ({why}). Copy {Path(cached).name} into {Path(cached).parent}, "
+                "or run with --no-pretrained to go on with random features (a baseline "
+                "that shows what pretraining buys).")
+        console.print("Downloading VGG16's ImageNet weights (528 MB, once)…")
+    return vgg16(weights=weights)
+
+
+def smaller(data, n_test):
+    return dataclasses.replace(data, test_x=data.test_x[:n_test], test_y=data.test_y[:n_test])
+
+
+def run(cfg: Config, lesson: Lesson) -> None:
+    recipe = train.with_overrides(RECIPES[cfg.recipe], cfg)
+    vgg = load_vgg16(cfg.pretrained, lesson.options["offline"], lesson.console)
+    data = lesson.load_data()
+    subset = train.resolve_subset(cfg.subset, lesson.device, CPU_SUBSET)
+    if lesson.device.type == "cpu" and cfg.subset == "auto":
+        data = smaller(data, CPU_TEST)
+    lesson.section("idea", pretrained=cfg.pretrained)
+    model = Transfer(vgg, recipe["size"], new_head(recipe["head"], len(data.classes)))
+    for p in model.features.parameters():
+        p.requires_grad_(cfg.fine_tune)  # frozen: ImageNet's filters stay as they are
+    lesson.show_source(new_head, Transfer)
+    trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
+    frozen = sum(p.numel() for p in model.parameters() if not p.requires_grad)
+    lesson.recipe_table(RECIPES["seed"], RECIPES["default"], recipe)
+    lesson.section("frozen", trainable=trainable, frozen=frozen,
+                   subset=f"{subset:,}" if subset else "all", test=len(data.test_y))
+    lesson.predict()
+    lesson.section("run")
+    result = train.fit_recipe(model, data, lesson, recipe, subset=subset,
+                              rebuild={"lesson": "transfer", "head": recipe["head"]})
+    lesson.section("results", accuracy=result.test_accuracy, seconds=result.train_seconds,
+                   pretrained=cfg.pretrained)
+    lesson.section("recap")

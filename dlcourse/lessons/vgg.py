@@ -1,0 +1,126 @@
+"""VGG on CIFAR-10: post 000's three-block CNN, or post 002's config-driven VGG A/B/D/E."""
+
+from dataclasses import dataclass
+from typing import Literal
+
+from torch import nn
+
+from dlcourse import train
+from dlcourse.run import Lesson
+
+CPU_SUBSET = 10_000  # training images on a CPU unless --subset says otherwise
+
+RECIPES = {
+    "seed": dict(  # post 000: Adam at a constant lr, small batches, its own normalization
+        optimizer="adam", lr=1e-3, batch_size=32, epochs=10, schedule="constant",
+        augment=("crop", "flip"), padding=4, normalize="data",
+    ),
+    "default": dict(  # one-cycle AdamW on bigger batches: most accuracy per second on a CPU
+        optimizer="adamw", lr=2e-3, weight_decay=5e-4, batch_size=128, epochs=6,
+        schedule="onecycle", augment=("crop", "flip"), padding=4, normalize="data",
+    ),
+}
+
+# post 002's VGG configurations: numbers are 3×3 conv widths, "M" a 2×2 max-pool
+CONFIGS = {
+    "A": [64, "M", 128, "M", 256, 256, "M", 512, 512, "M", 512, 512, "M"],
+    "B": [64, 64, "M", 128, 128, "M", 256, 256, "M", 512, 512, "M", 512, 512, "M"],
+    "D": [64, 64, "M", 128, 128, "M", 256, 256, 256, "M", 512, 512, 512, "M",
+          512, 512, 512, "M"],
+    "E": [64, 64, "M", 128, 128, "M", 256, 256, 256, 256, "M", 512, 512, 512, 512, "M",
+          512, 512, 512, 512, "M"],
+}
+
+
+@dataclass(frozen=True)
+class Config:
+    config: Literal["small", "A", "B", "D", "E"] = "small"  # small: post 000's 3-block CNN
+    recipe: Literal["default", "seed"] = "default"  # seed: the post's Adam at batch 32
+    epochs: int = 0  # passes over the training images (0: the recipe's)
+    batch_size: int = 0  # images per step (0: the recipe's)
+    lr: float = 0.0  # peak learning rate (0: the recipe's)
+    subset: str = "auto"  # training images: a number, full, or auto (10,000 on a CPU)
+
+    def __post_init__(self):
+        train.check_options(self)
+
+
+def block(c_in, c_mid, c_out):
+    """conv-ReLU-conv-ReLU-pool: two 3×3 convolutions see a 5×5 patch, then halve the size."""
+    return nn.Sequential(
+        nn.Conv2d(c_in, c_mid, 3, padding=1), nn.ReLU(),
+        nn.Conv2d(c_mid, c_out, 3, padding=1), nn.ReLU(),
+        nn.MaxPool2d(2),
+    )
+
+
+class SmallVGG(nn.Module):
+    """Post 000: three blocks (3-16-32, 32-64-128, 128-128-256), then 4096-2048-256-10."""
+
+    def __init__(self, num_classes=10):
+        super().__init__()
+        self.features = nn.Sequential(
+            block(3, 16, 32),  # (B, 3, 32, 32) -> (B, 32, 16, 16)
+            block(32, 64, 128),  # -> (B, 128, 8, 8)
+            block(128, 128, 256),  # -> (B, 256, 4, 4)
+        )
+        self.classifier = nn.Sequential(
+            nn.Flatten(),  # (B, 4096)
+            nn.Linear(256 * 4 * 4, 2048), nn.ReLU(),
+            nn.Linear(2048, 256), nn.ReLU(),
+            nn.Linear(256, num_classes),
+        )
+
+    def forward(self, x):  # (B, 3, 32, 32) -> (B, 10)
+        return self.classifier(self.features(x))
+
+
+def make_layers(config):
+    """Build the convolutional part from a list like [64, "M", 128, "M", ...]."""
+    layers, channels = [], 3
+    for v in config:
+        if v == "M":
+            layers.append(nn.MaxPool2d(2))
+        else:
+            layers += [nn.Conv2d(channels, v, 3, padding=1), nn.BatchNorm2d(v), nn.ReLU()]
+            channels = v
+    return nn.Sequential(*layers)
+
+
+class VGG(nn.Module):
+    """Post 002's config-driven VGG, adapted to 32×32: five pools leave 512×1×1, so the
+    classifier is 512 -> 512 -> 10 instead of ImageNet's 25088 -> 4096 -> 4096 -> 1000."""
+
+    def __init__(self, config, num_classes=10):
+        super().__init__()
+        self.features = make_layers(config)  # (B, 3, 32, 32) -> (B, 512, 1, 1)
+        self.classifier = nn.Sequential(
+            nn.Flatten(), nn.Linear(512, 512), nn.ReLU(), nn.Dropout(0.5),
+            nn.Linear(512, num_classes),
+        )
+
+    def forward(self, x):
+        return self.classifier(self.features(x))  # the post's version forgot this return
+
+
+def build(config: str, num_classes: int = 10) -> nn.Module:
+    return SmallVGG(num_classes) if config == "small" else VGG(CONFIGS[config], num_classes)
+
+
+def run(cfg: Config, lesson: Lesson) -> None:
+    data = lesson.load_data()
+    subset = train.resolve_subset(cfg.subset, lesson.device, CPU_SUBSET)
+    lesson.section("idea", train=len(data.train_y), test=len(data.test_y))
+    model = build(cfg.config, len(data.classes))
+    lesson.show_model(model, (3, 32, 32))
+    lesson.show_source(*((block, SmallVGG) if cfg.config == "small" else (make_layers, VGG)))
+    recipe = train.with_overrides(RECIPES[cfg.recipe], cfg)
+    lesson.recipe_table(RECIPES["seed"], RECIPES["default"], recipe)
+    lesson.section("recipe", subset=f"{subset:,}" if subset else "all")
+    lesson.predict()
+    lesson.section("run")
+    result = train.fit_recipe(model, data, lesson, recipe, subset=subset,
+                              rebuild={"lesson": "vgg", "config": cfg.config})
+    lesson.section("results", accuracy=result.test_accuracy, seconds=result.train_seconds,
+                   speed=result.images_per_second)
+    lesson.section("recap")
