@@ -6,7 +6,10 @@ per-image Python work of a DataLoader, which on a small CPU costs more than the 
 """
 
 import math
+import signal
+import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import torch
@@ -126,6 +129,27 @@ def take_subset(X, y, n, seed):
     return X[keep], y[keep]
 
 
+@contextmanager
+def stop_after_step():
+    """The first Ctrl-C lets the current step finish, then stops (KeyboardInterrupt from
+    on_batch); a second Ctrl-C stops at once."""
+    requested = threading.Event()
+    if threading.current_thread() is not threading.main_thread():
+        yield requested
+        return
+
+    def handler(signum, frame):
+        if requested.is_set():
+            raise KeyboardInterrupt
+        requested.set()
+
+    previous = signal.signal(signal.SIGINT, handler)
+    try:
+        yield requested
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 def fit(model, data, lesson: Lesson, *, optimizer, epochs, batch_size, loss_fn=cross_entropy,
         scheduler=None, augment=(), padding=4, normalize=None, subset=None, checkpoint=None,
         figures=True, label="") -> Run:
@@ -167,7 +191,12 @@ def fit(model, data, lesson: Lesson, *, optimizer, epochs, batch_size, loss_fn=c
     suffix = f"_{label}" if label else ""
     try:
         for epoch in range(first_epoch + 1, epochs + 1):
-            with display.epoch(epoch) as on_batch:
+            with display.epoch(epoch) as show, stop_after_step() as ctrl_c:
+                def on_batch(*args):
+                    show(*args)
+                    if ctrl_c.is_set():
+                        raise KeyboardInterrupt
+
                 start = time.perf_counter()
                 train_loss, train_acc = train_one_epoch(
                     model, X, y, loss_fn, optimizer, sched, batch_size, prepare, on_batch)

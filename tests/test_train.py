@@ -150,3 +150,28 @@ def test_ctrl_c_keeps_metrics_figures_and_checkpoint(tmp_path, monkeypatch):
     assert metrics["status"] == "interrupted" and len(metrics["history"]) == 1
     assert checkpoint.load(tmp_path / "r" / "model.pt")["epoch"] == 1
     assert (tmp_path / "r" / "curves.png").is_file()
+
+
+def test_a_real_ctrl_c_finishes_the_step_and_exits_130(tmp_path):
+    """SIGINT to a real training process: it stops cleanly, keeping what finished."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "dlcourse", "lesson", "mnist", "--model", "cnn", "--epochs",
+         "50", "--offline", "--no-pause", "--out", str(tmp_path / "r")],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=tmp_path)
+    deadline = time.monotonic() + 120
+    for line in proc.stdout:  # wait for the first finished epoch's row
+        if line.strip().startswith("1 ") or time.monotonic() > deadline:
+            break
+    proc.send_signal(signal.SIGINT)
+    rest = proc.communicate(timeout=120)[0]
+    assert proc.returncode == 130, rest[-2000:]
+    assert "Traceback" not in rest
+    metrics = json.loads((tmp_path / "r" / "metrics.json").read_text())
+    assert metrics["status"] == "interrupted" and len(metrics["history"]) >= 1
+    assert checkpoint.load(tmp_path / "r" / "model.pt")["epoch"] >= 1
+    assert not list((tmp_path / "r").glob(".*.part")), "nothing half-written"

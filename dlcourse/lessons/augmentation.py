@@ -68,9 +68,10 @@ def run(cfg: Config, lesson: Lesson) -> None:
                                          rebuild={"lesson": "augmentation", "variant": name})
     save_comparison(lesson, results)
     best = results["normalized + augmented"]
-    lesson.final["test_accuracy"] = best.test_accuracy
+    lesson.final.update(test_accuracy=best.test_accuracy,
+                        gap_normalized=gap(results["normalized"]), gap_augmented=gap(best))
     lesson.section("results", **{k.split()[-1]: r.test_accuracy for k, r in results.items()},
-                   gap_plain=gap(results["normalized"]), gap_aug=gap(best))
+                   **lesson.final)
     lesson.section("recap")
 
 

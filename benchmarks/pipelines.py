@@ -1,0 +1,125 @@
+"""Throughput of the engine against the posts' own pipeline style, side by side.
+
+    .venv/bin/python benchmarks/pipelines.py [--data-dir DIR] [--rounds 3] [--images 3000]
+
+Post style: a Dataset handing out PIL images, torchvision's per-image transforms, and a
+DataLoader at the post's batch size (LeNet: flip, rotation, affine, colour jitter, batch
+100, Adam; ResNet: crop with padding 1, flip, batch 128, SGD). Engine: the same model,
+batch size, optimizer and kinds of augmentation, through dlcourse.train. The two run in
+alternation, `rounds` times each on the same images; the table shows medians.
+"""
+
+import argparse
+import statistics
+import time
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from PIL import Image
+from torch.utils.data import DataLoader, Dataset
+from torchvision import transforms
+
+from dlcourse.data.loaders import load_images
+from dlcourse.lessons.lenet import LeNet
+from dlcourse.lessons.resnet import ResNet
+from dlcourse.lessons.vgg import SmallVGG
+from dlcourse.train import Prepare, train_one_epoch
+
+POSTS = {
+    "lenet": dict(model=LeNet, batch=100, engine_aug=("flip", "affine", "jitter"), padding=4,
+                  optimizer=lambda p: torch.optim.Adam(p, lr=1e-3),
+                  transform=transforms.Compose([
+                      transforms.Resize((32, 32)), transforms.RandomHorizontalFlip(),
+                      transforms.RandomRotation(10),
+                      transforms.RandomAffine(0, shear=10, scale=(0.8, 1.2)),
+                      transforms.ColorJitter(brightness=0.2, contrast=0.2, saturation=0.2),
+                      transforms.ToTensor(), transforms.Normalize((0.5,) * 3, (0.5,) * 3)])),
+    "resnet": dict(model=ResNet, batch=128, engine_aug=("crop", "flip"), padding=1,
+                   optimizer=lambda p: torch.optim.SGD(p, lr=0.1, momentum=0.9,
+                                                       weight_decay=5e-4),
+                   transform=transforms.Compose([
+                       transforms.RandomCrop(32, padding=1), transforms.RandomHorizontalFlip(),
+                       transforms.ToTensor(), transforms.Normalize((0.5,) * 3, (0.5,) * 3)])),
+    "vgg": dict(model=SmallVGG, batch=32, engine_aug=("crop", "flip"), padding=4,
+                optimizer=lambda p: torch.optim.Adam(p, lr=1e-3),
+                transform=transforms.Compose([
+                    transforms.RandomCrop(32, padding=4), transforms.RandomHorizontalFlip(),
+                    transforms.ToTensor(),
+                    transforms.Normalize((0.4914, 0.4822, 0.4465), (0.247, 0.243, 0.261))])),
+}
+
+
+class PILImages(Dataset):
+    """What torchvision's CIFAR10 does per item: array -> PIL image -> transforms."""
+
+    def __init__(self, images, labels, transform):
+        self.images = images.permute(0, 2, 3, 1).numpy()  # (N, H, W, C) uint8
+        self.labels, self.transform = labels.tolist(), transform
+
+    def __len__(self):
+        return len(self.labels)
+
+    def __getitem__(self, i):
+        return self.transform(Image.fromarray(self.images[i])), self.labels[i]
+
+
+def post_style(post, X, y) -> float:
+    torch.manual_seed(0)
+    model = post["model"]()
+    optimizer = post["optimizer"](model.parameters())
+    loader = DataLoader(PILImages(X, y, post["transform"]), batch_size=post["batch"],
+                        shuffle=True)
+    model.train()
+    seen, start = 0, None
+    for i, (images, labels) in enumerate(loader):
+        if i == 2:  # the first batches warm up allocators and kernels
+            seen, start = 0, time.perf_counter()
+        optimizer.zero_grad()
+        loss = F.cross_entropy(model(images), labels)
+        loss.backward()
+        optimizer.step()
+        seen += len(labels)
+    return seen / (time.perf_counter() - start)
+
+
+def engine(post, X, y) -> float:
+    torch.manual_seed(0)
+    model = post["model"]().to(memory_format=torch.channels_last)
+    optimizer = post["optimizer"](model.parameters())
+    prepare = Prepare(torch.device("cpu"), torch.full((3,), 0.5), torch.full((3,), 0.5),
+                      post["engine_aug"], post["padding"])
+    warm = 2 * post["batch"]
+    train_one_epoch(model, X[:warm], y[:warm], F.cross_entropy, optimizer, None, post["batch"],
+                    prepare, lambda *a: None)
+    start = time.perf_counter()
+    train_one_epoch(model, X[warm:], y[warm:], F.cross_entropy, optimizer, None, post["batch"],
+                    prepare, lambda *a: None)
+    return (len(y) - warm) / (time.perf_counter() - start)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--data-dir", default=None)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--images", type=int, default=3000)
+    parser.add_argument("--models", default="lenet,resnet")
+    args = parser.parse_args()
+    data = load_images("cifar10", data_dir=args.data_dir, offline=True)
+    X, y = data.train_x[:args.images], data.train_y[:args.images]
+    print(f"{len(y):,} CIFAR-10 images ({data.source}), {torch.get_num_threads()} threads")
+    print("| model | post-style img/s | engine img/s | speed-up |\n|---|---|---|---|")
+    for name in args.models.split(","):
+        post = POSTS[name]
+        speeds = {"post": [], "engine": []}
+        for _ in range(args.rounds):  # alternate, so drift hits both alike
+            speeds["post"].append(post_style(post, X, y))
+            speeds["engine"].append(engine(post, X, y))
+        p, e = statistics.median(speeds["post"]), statistics.median(speeds["engine"])
+        print(f"| {name} (batch {post['batch']}) | {p:,.0f} | {e:,.0f} | {e / p:.1f}× |",
+              flush=True)
+
+
+if __name__ == "__main__":
+    np.random.seed(0)
+    main()

@@ -1,0 +1,105 @@
+"""Every image lesson: its networks' shapes, a dry run on the bundled sample, bad options."""
+
+import io
+import json
+
+import pytest
+import torch
+import torch.nn.functional as F
+from rich.console import Console
+
+from dlcourse import run as runner
+from dlcourse.lessons import cross_entropy, lenet, mnist, resnet, transfer, vgg
+from dlcourse.render import Screen
+from tests.conftest import run_dlcourse
+
+NETWORKS = {
+    "mnist mlp": (mnist.MLP, (1, 28, 28)),
+    "mnist cnn": (mnist.CNN, (1, 28, 28)),
+    "lenet": (lenet.LeNet, (3, 32, 32)),
+    "resnet": (resnet.ResNet, (3, 32, 32)),
+    "vgg small": (lambda: vgg.build("small"), (3, 32, 32)),
+    **{f"vgg {c}": (lambda c=c: vgg.build(c), (3, 32, 32)) for c in "ABDE"},
+}
+
+
+@pytest.mark.parametrize("name", NETWORKS)
+def test_every_network_maps_a_batch_of_two_to_ten_scores(name):
+    build, shape = NETWORKS[name]
+    model = build().eval()
+    assert model(torch.zeros(2, *shape)).shape == (2, 10)
+
+
+@pytest.mark.parametrize("head", ["small", "post"])
+def test_transfer_model_shapes(head):
+    from torchvision.models import vgg16
+
+    model = transfer.Transfer(vgg16(weights=None), 64, transfer.new_head(head, 10)).eval()
+    with torch.no_grad():
+        assert model(torch.zeros(2, 3, 32, 32)).shape == (2, 10)
+
+
+def test_mnist_cnn_takes_a_last_batch_of_any_size():
+    assert mnist.CNN()(torch.zeros(3, 1, 28, 28)).shape == (3, 10)
+
+
+def test_l1_loss_matches_its_definition():
+    logits = torch.randn(5, 10, generator=torch.Generator().manual_seed(0))
+    y = torch.tensor([0, 3, 9, 2, 2])
+    p = logits.softmax(1)
+    expected = (p - F.one_hot(y, 10)).abs().sum(1).mean()
+    torch.testing.assert_close(cross_entropy.l1_loss(logits, y), expected)
+    torch.testing.assert_close(cross_entropy.cross_entropy_loss(logits, y),
+                               -p[torch.arange(5), y].log().mean())
+
+
+def test_l1_gradient_fades_for_a_confident_mistake_but_cross_entropy_does_not():
+    logits = torch.tensor([[8.0, -8.0]], requires_grad=True)  # sure of class 0; truth is 1
+    y = torch.tensor([1])
+    grads = {}
+    for name, fn in (("ce", cross_entropy.cross_entropy_loss), ("l1", cross_entropy.l1_loss)):
+        (g,) = torch.autograd.grad(fn(logits, y), logits)
+        grads[name] = g.abs().max().item()
+    assert grads["ce"] > 0.99 and grads["l1"] < 1e-5
+
+
+LESSONS = ["mnist", "lenet", "resnet", "vgg", "augmentation", "cross-entropy", "transfer"]
+
+
+@pytest.mark.parametrize("name", LESSONS)
+def test_dry_run_on_the_bundled_sample(name, tmp_path):
+    out = io.StringIO()
+    screen = Screen(console=Console(file=out, width=100))
+    extra = ["--no-pretrained"] if name == "transfer" else []
+    code = runner.start(name, ["--dry-run", "--offline", "--out", str(tmp_path / "r"), *extra],
+                        screen)
+    assert code == 0, out.getvalue()[-3000:]
+    metrics = json.loads((tmp_path / "r" / "metrics.json").read_text())
+    assert metrics["status"] == "complete"
+    assert 0 <= metrics["final"]["test_accuracy"] <= 1
+    assert metrics["data"]["source"] == "sample" and metrics["data"]["train"] >= 10_000
+    assert "sample data" in out.getvalue()
+    assert list((tmp_path / "r").glob("*.png")), "every lesson saves figures"
+
+
+def test_augmentation_grid_keeps_labels_with_images(tmp_path):
+    out = io.StringIO()
+    runner.start("augmentation", ["--dry-run", "--offline", "--out", str(tmp_path / "r")],
+                 Screen(console=Console(file=out, width=100)))
+    assert (tmp_path / "r" / "augmentations.png").is_file()
+    assert (tmp_path / "r" / "variants.png").is_file()
+
+
+@pytest.mark.parametrize("args, message", [
+    (["lesson", "resnet", "--subset", "lots"], "--subset must be a positive number"),
+    (["lesson", "lenet", "--epochs", "-2"], "must be positive"),
+    (["lesson", "vgg", "--config", "Z"], "invalid choice: 'Z'"),
+    (["lesson", "mnist", "--model", "rnn"], "invalid choice: 'rnn'"),
+    (["lesson", "mnist", "--offline", "--resume", "/no/such/model.pt"], "no such file"),
+    (["lesson", "transfer", "--offline"], "--no-pretrained"),
+])
+def test_bad_lesson_options_exit_2(args, message):
+    result = run_dlcourse(*args, timeout=180)
+    assert result.returncode == 2, result.stdout[-2000:] + result.stderr
+    assert message in " ".join(result.stderr.split())
+    assert "Traceback" not in result.stderr
