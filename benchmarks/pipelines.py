@@ -1,8 +1,10 @@
 """Throughput of the engine against the posts' own pipeline style, side by side.
 
-    .venv/bin/python benchmarks/pipelines.py [--data-dir DIR] [--rounds 3] [--images 3000]
+    .venv/bin/python benchmarks/pipelines.py --data-dir DIR [--rounds 3] [--images 3000]
 
-Post style: a Dataset handing out PIL images, torchvision's per-image transforms, and a
+DIR is a data cache holding the kit's CIFAR-10 tree (`dlcourse data import
+../shared/data/cifar10/cifar10-jpg.tar.gz`). Post style, as the posts run on that data:
+torchvision's ImageFolder opening and decoding each JPEG, per-image PIL transforms, and a
 DataLoader at the post's batch size (LeNet: flip, rotation, affine, colour jitter, batch
 100, Adam; ResNet: crop with padding 1, flip, batch 128, SGD). Engine: the same model,
 batch size, optimizer and kinds of augmentation, through dlcourse.train. The two run in
@@ -50,6 +52,17 @@ POSTS = {
 }
 
 
+def post_dataset(data_dir, transform, n):
+    """ImageFolder over the kit's JPEG tree (a seeded sample of n images)."""
+    from torchvision.datasets import ImageFolder
+
+    from dlcourse.data.cache import CIFAR_TREE, cache_dir
+
+    tree = ImageFolder(cache_dir(data_dir) / CIFAR_TREE / "train", transform=transform)
+    pick = torch.randperm(len(tree), generator=torch.Generator().manual_seed(0))[:n]
+    return torch.utils.data.Subset(tree, pick.tolist())
+
+
 class PILImages(Dataset):
     """What torchvision's CIFAR10 does per item: array -> PIL image -> transforms."""
 
@@ -64,12 +77,15 @@ class PILImages(Dataset):
         return self.transform(Image.fromarray(self.images[i])), self.labels[i]
 
 
-def post_style(post, X, y) -> float:
+def post_style(post, X, y, data_dir=None) -> float:
+    """Images/s of the post's pipeline: from the kit's JPEG files when data_dir has them,
+    else from the in-memory images (which flatters it: no decoding)."""
     torch.manual_seed(0)
     model = post["model"]()
     optimizer = post["optimizer"](model.parameters())
-    loader = DataLoader(PILImages(X, y, post["transform"]), batch_size=post["batch"],
-                        shuffle=True)
+    dataset = (post_dataset(data_dir, post["transform"], len(y)) if data_dir
+               else PILImages(X, y, post["transform"]))
+    loader = DataLoader(dataset, batch_size=post["batch"], shuffle=True)
     model.train()
     seen, start = 0, None
     for i, (images, labels) in enumerate(loader):
@@ -100,20 +116,20 @@ def engine(post, X, y) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--data-dir", default=None)
+    parser.add_argument("--data-dir", required=True)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--images", type=int, default=3000)
     parser.add_argument("--models", default="lenet,resnet")
     args = parser.parse_args()
     data = load_images("cifar10", data_dir=args.data_dir, offline=True)
     X, y = data.train_x[:args.images], data.train_y[:args.images]
-    print(f"{len(y):,} CIFAR-10 images ({data.source}), {torch.get_num_threads()} threads")
+    print(f"{len(y):,} CIFAR-10 training images, {torch.get_num_threads()} threads")
     print("| model | post-style img/s | engine img/s | speed-up |\n|---|---|---|---|")
     for name in args.models.split(","):
         post = POSTS[name]
         speeds = {"post": [], "engine": []}
         for _ in range(args.rounds):  # alternate, so drift hits both alike
-            speeds["post"].append(post_style(post, X, y))
+            speeds["post"].append(post_style(post, X, y, args.data_dir))
             speeds["engine"].append(engine(post, X, y))
         p, e = statistics.median(speeds["post"]), statistics.median(speeds["engine"])
         print(f"| {name} (batch {post['batch']}) | {p:,.0f} | {e:,.0f} | {e / p:.1f}× |",

@@ -51,19 +51,27 @@ def random_affine(x, generator, degrees=10.0, shear=10.0, scale=(0.8, 1.2)):
 
 
 def color_jitter(x, generator, strength=0.2):
-    """Scale brightness, contrast and saturation of each image by 1 ± strength."""
-    N = x.shape[0]
+    """Scale brightness, contrast and saturation of each image by 1 ± strength.
+
+    The three steps are linear, so they fold into one: out = A·x + B, with per-image A and
+    per-pixel B (derivation in the comments), one pass over the pixels instead of six.
+    """
+    N, C = x.shape[:2]
 
     def factor():
         return 1 + strength * (2 * torch.rand(N, 1, 1, 1, device=x.device, generator=generator) - 1)
 
-    x = x * factor()  # brightness
-    gray = x.mean(dim=(1, 2, 3), keepdim=True)
-    x = (x - gray) * factor() + gray  # contrast, around each image's mean
-    if x.shape[1] == 3:
-        luma = (0.299 * x[:, 0:1] + 0.587 * x[:, 1:2] + 0.114 * x[:, 2:3])  # (N, 1, H, W)
-        x = (x - luma) * factor() + luma  # saturation
-    return x.clamp(0, 1)
+    b, c, s = factor(), factor(), factor()  # brightness, contrast, saturation
+    m = x.mean(dim=(1, 2, 3), keepdim=True)  # each image's mean: contrast pivots on it
+    if C == 3:  # luma: the grey an image fades to as saturation drops
+        luma = 0.299 * x[:, 0:1] + 0.587 * x[:, 1:2] + 0.114 * x[:, 2:3]  # (N, 1, H, W)
+    else:
+        luma, s = x, torch.ones_like(s)
+    # brightness: x1 = b·x;  contrast: x2 = c·(x1 − b·m) + b·m;
+    # saturation: x3 = s·(x2 − L2) + L2, with L2 = luma(x2) = b·(c·(luma − m) + m). Hence:
+    A = b * c * s  # (N, 1, 1, 1)
+    B = b * (c * (1 - s) * luma + (1 - c) * m)  # (N, 1, H, W)
+    return (A * x + B).clamp_(0, 1)
 
 
 def augment(x, names, generator, padding=4):

@@ -33,7 +33,9 @@ def describe(device) -> str:
         return f"CUDA ({torch.cuda.get_device_name(device)})"
     if device.type == "mps":
         return "Apple MPS"
-    return f"CPU ({torch.get_num_threads()} threads)"
+    from dlcourse.train import uses_bf16
+
+    return f"CPU ({torch.get_num_threads()} threads{', bf16' if uses_bf16(device) else ''})"
 
 
 def seed_everything(seed: int) -> None:

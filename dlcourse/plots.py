@@ -124,3 +124,50 @@ def prediction_grid(images, labels, predictions, classes: Sequence[str], n: int 
               for p, t in zip(predictions[:n].tolist(), labels[:n].tolist(), strict=True)]
     return image_grid(images[:n], titles, colors=colors,
                       title="test images: prediction (red: wrong, with the true class)")
+
+
+def histograms(columns: Mapping[str, Sequence[float]], bins: int = 50) -> Figure:
+    """One histogram per column, in a grid of up to three per row."""
+    n = len(columns)
+    cols = min(3, n)
+    rows = (n + cols - 1) // cols
+    fig, axes = plt.subplots(rows, cols, figsize=(4 * cols, 2.8 * rows), squeeze=False)
+    for ax in axes.flat[n:]:
+        ax.axis("off")
+    for ax, (name, values) in zip(axes.flat, columns.items(), strict=False):
+        ax.hist(list(map(float, values)), bins=bins, color="tab:blue", alpha=0.8)
+        ax.set_title(name, fontsize=9)
+        ax.grid(alpha=0.3)
+    fig.tight_layout()
+    return fig
+
+
+def predicted_vs_actual(actual, predicted, cap: float | None = None) -> Figure:
+    """Each test row as a point; perfect predictions lie on the dashed y = x line."""
+    fig, ax = plt.subplots(figsize=(5.5, 5.5))
+    ax.scatter(list(map(float, actual)), list(map(float, predicted)), s=4, alpha=0.3)
+    top = max(max(map(float, actual)), max(map(float, predicted)))
+    ax.plot([0, top], [0, top], "--", color="black", label="y = x")
+    if cap is not None:
+        ax.axvline(cap, color="red", linestyle=":",
+                   label=f"the target is capped at {cap:g}: true values above it read {cap:g}")
+    ax.set(xlabel="actual", ylabel="predicted", title="test rows: predicted against actual")
+    ax.legend(fontsize=8, loc="upper left")
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    return fig
+
+
+def error_map(lon, lat, errors) -> Figure:
+    """Prediction errors placed at each block's longitude and latitude."""
+    fig, ax = plt.subplots(figsize=(6, 6.5))
+    limit = float(max(abs(float(min(errors))), abs(float(max(errors))))) or 1.0
+    points = ax.scatter(list(map(float, lon)), list(map(float, lat)),
+                        c=list(map(float, errors)), cmap="coolwarm", s=5,
+                        vmin=-min(limit, 2), vmax=min(limit, 2))
+    fig.colorbar(points, ax=ax, label="predicted − actual ($100,000)", fraction=0.046)
+    ax.set(xlabel="longitude", ylabel="latitude", title="test errors across California")
+    ax.set_aspect("equal")
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    return fig

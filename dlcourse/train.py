@@ -85,6 +85,7 @@ class Prepare:
 
     def __init__(self, device, mean, std, augment=(), padding=4, seed=0):
         self.device, self.mean, self.std = device, mean.to(device), std.to(device)
+        self.bf16 = uses_bf16(device)
         self.augment, self.padding = tuple(augment), padding
         self.generator = torch.Generator(device=device).manual_seed(seed)
 
@@ -98,8 +99,22 @@ class Prepare:
         return x
 
     def autocast(self):
-        """bf16 on CUDA (tensor cores, no loss scaling needed); plain float32 elsewhere."""
-        return torch.autocast("cuda", dtype=torch.bfloat16, enabled=self.device.type == "cuda")
+        """bf16 where the hardware has it (CUDA; CPUs with AVX-512 BF16 or AMX), else float32.
+        Weights, optimizer and batch norm stay float32; no loss scaling is needed."""
+        return torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=self.bf16)
+
+
+def uses_bf16(device) -> bool:
+    """Whether autocast to bf16 pays here: on CUDA, and on CPUs with native bf16 (about
+    1.4-1.8× faster for this course's CNNs on a 2-core AVX-512 BF16 CPU; see README)."""
+    if device.type == "cuda":
+        return True
+    if device.type != "cpu":
+        return False
+    try:
+        return bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
+    except (AttributeError, RuntimeError):
+        return False
 
 
 def cross_entropy(logits, y):
@@ -190,30 +205,34 @@ def fit(model, data, lesson: Lesson, *, optimizer, epochs, batch_size, loss_fn=c
     model_pt = lesson.out / (f"model-{label}.pt" if label else "model.pt")
     suffix = f"_{label}" if label else ""
     try:
-        for epoch in range(first_epoch + 1, epochs + 1):
-            with display.epoch(epoch) as show, stop_after_step() as ctrl_c:
-                def on_batch(*args):
-                    show(*args)
-                    if ctrl_c.is_set():
-                        raise KeyboardInterrupt
+        with stop_after_step() as ctrl_c:  # Ctrl-C: finish the step (or epoch), then stop
+            for epoch in range(first_epoch + 1, epochs + 1):
+                with display.epoch(epoch) as show:
+                    def on_batch(*args):
+                        show(*args)
+                        if ctrl_c.is_set():
+                            raise KeyboardInterrupt
 
-                start = time.perf_counter()
-                train_loss, train_acc = train_one_epoch(
-                    model, X, y, loss_fn, optimizer, sched, batch_size, prepare, on_batch)
-                seconds = time.perf_counter() - start
-            if not math.isfinite(train_loss):
-                raise Diverged(epoch, train_loss)
-            test_loss, test_acc, predictions = evaluate(model, X_test, y_test, loss_fn, prepare)
-            result.train_seconds += seconds
-            row = {"epoch": epoch, "train_loss": train_loss, "train_accuracy": train_acc,
-                   "test_loss": test_loss, "test_accuracy": test_acc, "seconds": seconds,
-                   "lr": optimizer.param_groups[0]["lr"], **({"run": label} if label else {})}
-            result.history.append(row)
-            lesson.log(**row)
-            display.row(row)
-            result.epochs_done, result.test_accuracy = epoch, test_acc
-            result.predictions = predictions
-            ckpt.save(model_pt, model, optimizer, sched, prepare.generator, result, checkpoint)
+                    start = time.perf_counter()
+                    train_loss, train_acc = train_one_epoch(
+                        model, X, y, loss_fn, optimizer, sched, batch_size, prepare, on_batch)
+                    seconds = time.perf_counter() - start
+                if not math.isfinite(train_loss):
+                    raise Diverged(epoch, train_loss)
+                test_loss, test_acc, predictions = evaluate(model, X_test, y_test, loss_fn,
+                                                            prepare)
+                row = {"epoch": epoch, "train_loss": train_loss, "train_accuracy": train_acc,
+                       "test_loss": test_loss, "test_accuracy": test_acc, "seconds": seconds,
+                       "lr": optimizer.param_groups[0]["lr"], **({"run": label} if label else {})}
+                result.train_seconds += seconds
+                result.history.append(row)
+                result.epochs_done, result.test_accuracy = epoch, test_acc
+                result.predictions = predictions
+                lesson.log(**row)
+                ckpt.save(model_pt, model, optimizer, sched, prepare.generator, result, checkpoint)
+                display.row(row)
+                if ctrl_c.is_set():
+                    raise KeyboardInterrupt
     except (KeyboardInterrupt, Diverged):
         ckpt.save(model_pt, model, optimizer, sched, prepare.generator, result,
                   checkpoint)  # what finished

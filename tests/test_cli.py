@@ -30,7 +30,8 @@ def test_startup_never_imports_heavy_modules(args):
     assert "HEAVY: []" in out, out
 
 
-def test_list_shows_every_lesson_and_topic(cli):
+def test_list_shows_every_lesson_and_topic(cli, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "250")  # wide enough that no title wraps
     out = cli("list").output
     for kind in ("lesson", "topic"):
         for entry in catalog.load()[kind].values():

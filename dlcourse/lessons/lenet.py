@@ -14,7 +14,7 @@ RECIPES = {
         augment=("flip", "affine", "jitter"), normalize="half",
     ),
     "default": dict(  # tuned for a short CPU run: see benchmarks/ and the README
-        optimizer="adamw", lr=3e-3, weight_decay=5e-4, batch_size=256, epochs=8,
+        optimizer="adamw", lr=3e-3, weight_decay=5e-4, batch_size=128, epochs=8,
         schedule="onecycle", augment=("crop", "flip"), padding=4, normalize="data",
     ),
 }
