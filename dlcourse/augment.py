@@ -47,7 +47,8 @@ def random_affine(x, generator, degrees=10.0, shear=10.0, scale=(0.8, 1.2)):
     theta[:, 1, 0] = -sin / s
     theta[:, 1, 1] = (cos + sin * tan) / s
     grid = F.affine_grid(theta, list(x.shape), align_corners=False)
-    return F.grid_sample(x, grid, padding_mode="zeros", align_corners=False)
+    # nearest-pixel sampling, like torchvision's RandomRotation and RandomAffine by default
+    return F.grid_sample(x, grid, mode="nearest", padding_mode="zeros", align_corners=False)
 
 
 def color_jitter(x, generator, strength=0.2):

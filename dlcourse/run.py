@@ -21,7 +21,7 @@ from rich.table import Table
 from dlcourse import catalog, options
 from dlcourse.errors import Quit, UserError
 from dlcourse.fileio import write_json
-from dlcourse.render import Screen, is_interactive, split_sections
+from dlcourse.render import Screen, fill, is_interactive, split_sections
 
 EXIT_DIVERGED, EXIT_INTERRUPTED = 1, 130
 
@@ -59,8 +59,6 @@ class Lesson:
 
     def section(self, key: str, **values) -> None:
         """Show one section of the lesson's text, its {{placeholders}} filled, then pause."""
-        from dlcourse.render import fill
-
         self.screen.markdown(fill(self.sections[key], values))
         self.screen.wait()
 
