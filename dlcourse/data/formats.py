@@ -56,8 +56,9 @@ def read_idx(path: Path) -> np.ndarray:
 
 def idx_header(path: Path) -> tuple[int, int]:
     """(magic, count) from the first bytes, without reading the whole file."""
-    opener = gzip.open if Path(path).read_bytes()[:2] == b"\x1f\x8b" else open
-    with opener(path, "rb") as f:
+    with open(path, "rb") as f:
+        gzipped = f.read(2) == b"\x1f\x8b"
+    with (gzip.open if gzipped else open)(path, "rb") as f:
         return struct.unpack(">II", f.read(8))
 
 

@@ -2,6 +2,7 @@
 
 import dataclasses
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Literal
 
 import torch
@@ -71,17 +72,15 @@ def load_vgg16(pretrained: bool, offline: bool, console):
     if not pretrained:
         return vgg16(weights=None)
     weights = VGG16_Weights.IMAGENET1K_V1
-    cached = torch.hub.get_dir() + "/checkpoints/" + weights.url.rsplit("/", 1)[-1]
-    from pathlib import Path
-
     from dlcourse.data.download import reachable
 
-    if not Path(cached).is_file():
+    cached = Path(torch.hub.get_dir()) / "checkpoints" / weights.url.rsplit("/", 1)[-1]
+    if not cached.is_file():
         if offline or not reachable([weights.url]):
             why = "--offline" if offline else "no network"
             raise UserError(
                 "The ImageNet weights for VGG16 are not on this machine and cannot be "
-                f"downloaded ({why}). Copy {Path(cached).name} into {Path(cached).parent}, "
+                f"downloaded ({why}). Copy {cached.name} into {cached.parent}, "
                 "or run with --no-pretrained to go on with random features (a baseline "
                 "that shows what pretraining buys).")
         console.print("Downloading VGG16's ImageNet weights (528 MB, once)…")
