@@ -29,8 +29,9 @@ def random_flip(x, generator):
     return torch.where(flip[:, None, None, None], x.flip(3), x)
 
 
-def random_affine(x, generator, degrees=10.0, shear=10.0, scale=(0.8, 1.2)):
-    """Rotate, shear and scale each image by random amounts (one grid_sample per batch)."""
+def random_affine(x, generator, degrees=10.0, shear=10.0, scale=(0.8, 1.2), flip=False):
+    """Rotate, shear and scale each image by random amounts (one grid_sample per batch);
+    flip=True also mirrors half of them first, in the same resampling."""
     N = x.shape[0]
 
     def uniform(low, high):
@@ -46,6 +47,9 @@ def random_affine(x, generator, degrees=10.0, shear=10.0, scale=(0.8, 1.2)):
     theta[:, 0, 1] = (sin - cos * tan) / s
     theta[:, 1, 0] = -sin / s
     theta[:, 1, 1] = (cos + sin * tan) / s
+    if flip:  # mirroring first means sampling at −x: negate the x row of the matrix
+        mirror = torch.rand(N, device=x.device, generator=generator) < 0.5
+        theta[:, 0] *= torch.where(mirror, -1.0, 1.0)[:, None]
     grid = F.affine_grid(theta, list(x.shape), align_corners=False)
     # nearest-pixel sampling, like torchvision's RandomRotation and RandomAffine by default
     return F.grid_sample(x, grid, mode="nearest", padding_mode="zeros", align_corners=False)
@@ -77,13 +81,17 @@ def color_jitter(x, generator, strength=0.2):
 
 def augment(x, names, generator, padding=4):
     """Apply the named augmentations in order, e.g. ("crop", "flip"); `padding` is the crop's."""
+    names = list(names)
+    fold_flip = "flip" in names and names[names.index("flip") + 1:][:1] == ["affine"]
     for name in names:
+        if name == "flip" and fold_flip:
+            continue  # done by the affine that follows, in one resampling
         if name == "crop":
             x = random_crop(x, padding, generator)
         elif name == "flip":
             x = random_flip(x, generator)
         elif name == "affine":
-            x = random_affine(x, generator)
+            x = random_affine(x, generator, flip=fold_flip)
         elif name == "jitter":
             x = color_jitter(x, generator)
         else:

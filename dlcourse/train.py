@@ -90,11 +90,17 @@ class Prepare:
         self.generator = torch.Generator(device=device).manual_seed(seed)
 
     def __call__(self, images, train=False):
-        x = images.float().div_(255)  # (B, C, H, W) in [0, 1]
+        channels_last = self.device.type in ("cuda", "cpu")  # NHWC: faster convolutions
+        if channels_last:  # convert while still 1 byte a value; .float() keeps the layout
+            images = images.contiguous(memory_format=torch.channels_last)
+        x = images.float()  # (B, C, H, W)
+        mean, std = self.mean[:, None, None], self.std[:, None, None]
         if train and self.augment:
-            x = apply_augment(x, self.augment, self.generator, self.padding)
-        x = (x - self.mean[:, None, None]) / self.std[:, None, None]
-        if self.device.type in ("cuda", "cpu"):  # NHWC: faster convolutions on both
+            x = apply_augment(x.div_(255), self.augment, self.generator, self.padding)
+            x = x.sub_(mean).div_(std)
+        else:  # one pass: x / 255 then normalized, as x · 1/(255·std) − mean/std
+            x = x.mul_(1 / (255 * std)).sub_(mean / std)
+        if channels_last:
             x = x.contiguous(memory_format=torch.channels_last)
         return x
 

@@ -68,3 +68,22 @@ def test_same_generator_seed_same_result():
 def test_unknown_name():
     with pytest.raises(ValueError, match="unknown augmentation"):
         augment.augment(torch.rand(1, 1, 4, 4), ("twirl",), G)
+
+
+def test_flip_folded_into_the_affine_mirrors_about_half():
+    x = torch.rand(400, 1, 8, 8, generator=G)
+    out = augment.random_affine(x, G, degrees=0.0, shear=0.0, scale=(1.0, 1.0), flip=True)
+    flipped = torch.isclose(out, x.flip(3), atol=1e-5).flatten(1).all(1)
+    kept = torch.isclose(out, x, atol=1e-5).flatten(1).all(1)
+    assert (flipped | kept).all() and 150 < flipped.sum() < 250
+
+
+def test_prepare_normalizes_like_the_formula():
+    from dlcourse.train import Prepare
+
+    images = torch.randint(0, 256, (4, 3, 8, 8), dtype=torch.uint8, generator=G)
+    mean, std = torch.tensor([0.4, 0.5, 0.6]), torch.tensor([0.2, 0.25, 0.3])
+    out = Prepare(torch.device("cpu"), mean, std)(images)
+    expected = (images.float() / 255 - mean[:, None, None]) / std[:, None, None]
+    torch.testing.assert_close(out, expected)
+    assert out.is_contiguous(memory_format=torch.channels_last)
