@@ -44,6 +44,7 @@ def train_one_epoch(model, X, y, loss_fn, optimizer, scheduler, batch_size, prep
     """One pass over (X, y) in a fresh random order; returns (mean loss, accuracy)."""
     model.train()
     order = torch.randperm(len(y), device=y.device, generator=prepare.generator)
+    # running sums stay tensors: a .item() per step would make a GPU wait for every batch
     total_loss = torch.zeros((), device=y.device)
     correct = torch.zeros((), device=y.device, dtype=torch.long)
     for start in range(0, len(y), batch_size):
@@ -56,7 +57,7 @@ def train_one_epoch(model, X, y, loss_fn, optimizer, scheduler, batch_size, prep
         loss.backward()
         optimizer.step()
         if scheduler is not None:
-            scheduler.step()
+            scheduler.step()  # after optimizer.step(), the order PyTorch expects
         total_loss += loss.detach() * len(idx)
         correct += (logits.argmax(dim=1) == targets).sum()
         on_batch(len(idx), loss, correct, start + len(idx))
