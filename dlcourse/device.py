@@ -33,8 +33,6 @@ def describe(device) -> str:
         return f"CUDA ({torch.cuda.get_device_name(device)})"
     if device.type == "mps":
         return "Apple MPS"
-    from dlcourse.train import uses_bf16
-
     return f"CPU ({torch.get_num_threads()} threads{', bf16' if uses_bf16(device) else ''})"
 
 
@@ -48,3 +46,18 @@ def seed_everything(seed: int) -> None:
     random.seed(seed)
     np.random.seed(seed)
     torch.manual_seed(seed)
+
+
+def uses_bf16(device) -> bool:
+    """Whether autocast to bf16 pays here: on CUDA, and on CPUs with native bf16 (about
+    1.4-1.8× faster for this course's CNNs on a 2-core AVX-512 BF16 CPU; see README)."""
+    import torch
+
+    if device.type == "cuda":
+        return True
+    if device.type != "cpu":
+        return False
+    try:
+        return bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
+    except (AttributeError, RuntimeError):
+        return False

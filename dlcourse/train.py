@@ -18,12 +18,13 @@ import torch.nn.functional as F
 from dlcourse import checkpoint as ckpt
 from dlcourse import plots
 from dlcourse.augment import augment as apply_augment
+from dlcourse.device import uses_bf16
 from dlcourse.progress import Display
 from dlcourse.run import Diverged, Lesson
 
 
 @dataclass
-class Run:
+class Result:
     """What fit() hands back; the same figures go to metrics.json."""
 
     history: list[dict] = field(default_factory=list)  # one dict per epoch
@@ -111,19 +112,6 @@ class Prepare:
         return torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=self.bf16)
 
 
-def uses_bf16(device) -> bool:
-    """Whether autocast to bf16 pays here: on CUDA, and on CPUs with native bf16 (about
-    1.4-1.8× faster for this course's CNNs on a 2-core AVX-512 BF16 CPU; see README)."""
-    if device.type == "cuda":
-        return True
-    if device.type != "cpu":
-        return False
-    try:
-        return bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
-    except (AttributeError, RuntimeError):
-        return False
-
-
 def cross_entropy(logits, y):
     return F.cross_entropy(logits, y)
 
@@ -174,7 +162,7 @@ def stop_after_step():
 
 def fit(model, data, lesson: Lesson, *, optimizer, epochs, batch_size, loss_fn=cross_entropy,
         scheduler=None, augment=(), padding=4, normalize=None, subset=None, checkpoint=None,
-        figures=True, label="") -> Run:
+        figures=True, label="") -> Result:
     """Train `model` on `data` (an ImageSet) and evaluate it after every epoch.
 
     scheduler: a function (optimizer, total_steps) -> LR scheduler stepped every batch.
@@ -202,7 +190,7 @@ def fit(model, data, lesson: Lesson, *, optimizer, epochs, batch_size, loss_fn=c
         model.to(memory_format=torch.channels_last)
     steps = epochs * math.ceil(len(y) / batch_size)
     sched = scheduler(optimizer, steps) if scheduler else None
-    result, first_epoch = Run(), 0
+    result, first_epoch = Result(), 0
     if resume is not None:
         first_epoch = ckpt.resume(resume, model, optimizer, sched, prepare.generator, result,
                                   checkpoint)
@@ -257,7 +245,7 @@ def fit(model, data, lesson: Lesson, *, optimizer, epochs, batch_size, loss_fn=c
     return result
 
 
-def save_figures(lesson: Lesson, data, result: Run, y_test) -> None:
+def save_figures(lesson: Lesson, data, result: Result, y_test) -> None:
     """Learning curves, the confusion matrix, and a grid of test images with predictions."""
     lesson.save_figure(plots.training_curves(result.history), "curves.png")
     y_test, predictions = y_test.cpu(), result.predictions.cpu()
@@ -317,7 +305,7 @@ def with_overrides(recipe: dict, cfg) -> dict:
 
 
 def fit_recipe(model, data, lesson: Lesson, recipe: dict, *, subset=None, rebuild=None,
-               loss_fn=cross_entropy, figures=True, label="") -> Run:
+               loss_fn=cross_entropy, figures=True, label="") -> Result:
     """fit() with the optimizer, schedule, augmentation and normalization a recipe names."""
     loss = loss_fn
     if recipe.get("label_smoothing"):

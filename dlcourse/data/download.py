@@ -125,3 +125,21 @@ def _fetch(name: str, tmp: Path, cache: Path) -> Path:
     home = tmp / layout.HOUSING_SKLEARN
     fetch_california_housing(data_home=home, download_if_missing=True, n_retries=1, delay=0.1)
     return layout.install(home, cache / layout.HOUSING_SKLEARN, manifest)
+
+
+def torch_weights(weights, offline: bool, console, fallback: str):
+    """Pretrained weights (a torchvision WeightsEnum) from torch's cache, or announce a
+    download; with no cached copy and no network, one sentence that says what to do."""
+    import torch
+
+    cached = Path(torch.hub.get_dir()) / "checkpoints" / weights.url.rsplit("/", 1)[-1]
+    if cached.is_file():
+        return weights
+    if offline or not reachable([weights.url]):
+        why = "--offline" if offline else "no network"
+        raise DataError(f"The pretrained weights {cached.name} are not on this machine and "
+                        f"cannot be downloaded ({why}). Copy the file into {cached.parent}, "
+                        f"or {fallback}.")
+    size = weights.meta.get("_file_size")
+    console.print(f"Downloading {cached.name}" + (f" ({size:.0f} MB, once)…" if size else "…"))
+    return weights

@@ -2,14 +2,11 @@
 
 import dataclasses
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Literal
 
-import torch
 from torch import nn
 
 from dlcourse import train
-from dlcourse.errors import UserError
 from dlcourse.run import Lesson
 
 CPU_SUBSET, CPU_TEST = 2_000, 1_000  # images on a CPU: VGG16 costs ~1 GFLOP per 64×64 image
@@ -69,22 +66,14 @@ def load_vgg16(pretrained: bool, offline: bool, console):
     """torchvision's VGG16, with ImageNet weights from the cache or a download."""
     from torchvision.models import VGG16_Weights, vgg16
 
+    from dlcourse.data.download import torch_weights
+
     if not pretrained:
         return vgg16(weights=None)
-    weights = VGG16_Weights.IMAGENET1K_V1
-    from dlcourse.data.download import reachable
-
-    cached = Path(torch.hub.get_dir()) / "checkpoints" / weights.url.rsplit("/", 1)[-1]
-    if not cached.is_file():
-        if offline or not reachable([weights.url]):
-            why = "--offline" if offline else "no network"
-            raise UserError(
-                "The ImageNet weights for VGG16 are not on this machine and cannot be "
-                f"downloaded ({why}). Copy {cached.name} into {cached.parent}, "
-                "or run with --no-pretrained to go on with random features (a baseline "
-                "that shows what pretraining buys).")
-        console.print("Downloading VGG16's ImageNet weights (528 MB, once)…")
-    return vgg16(weights=weights)
+    return vgg16(weights=torch_weights(
+        VGG16_Weights.IMAGENET1K_V1, offline, console,
+        fallback="run with --no-pretrained to go on with random features (a baseline that "
+                 "shows what pretraining buys)"))
 
 
 def smaller(data, n_test):
