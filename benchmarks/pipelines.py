@@ -1,13 +1,14 @@
 """Throughput of the engine against the posts' own pipeline style, side by side.
 
-    .venv/bin/python benchmarks/pipelines.py --data-dir DIR [--rounds 3] [--images 3000]
+    .venv/bin/python benchmarks/pipelines.py --data-dir DIR [--rounds 5] [--images 10000]
 
 DIR is a data cache holding the kit's CIFAR-10 tree (`dlcourse data import
 ../shared/data/cifar10/cifar10-jpg.tar.gz`). Post style, as the posts run on that data:
 torchvision's ImageFolder opening and decoding each JPEG, per-image PIL transforms, and a
 DataLoader at the post's batch size (LeNet: flip, rotation, affine, colour jitter, batch
 100, Adam; ResNet: crop with padding 1, flip, batch 128, SGD). Engine: the same model,
-batch size, optimizer and kinds of augmentation, through dlcourse.train. The two run in
+batch size, optimizer (in PyTorch's fused implementation, as the engine builds it) and
+kinds of augmentation, through dlcourse.train. The two run in
 alternation, `rounds` times each on the same images; the table shows medians.
 """
 
@@ -26,11 +27,11 @@ from dlcourse.data.loaders import load_images
 from dlcourse.lessons.lenet import LeNet
 from dlcourse.lessons.resnet import ResNet
 from dlcourse.lessons.vgg import SmallVGG
-from dlcourse.train import Prepare, train_one_epoch
+from dlcourse.train import Prepare, optimizer_for, train_one_epoch
 
 POSTS = {
     "lenet": dict(model=LeNet, batch=100, engine_aug=("flip", "affine", "jitter"), padding=4,
-                  optimizer=lambda p: torch.optim.Adam(p, lr=1e-3),
+                  optimizer=dict(optimizer="adam", lr=1e-3),
                   transform=transforms.Compose([
                       transforms.Resize((32, 32)), transforms.RandomHorizontalFlip(),
                       transforms.RandomRotation(10),
@@ -38,18 +39,25 @@ POSTS = {
                       transforms.ColorJitter(brightness=0.2, contrast=0.2, saturation=0.2),
                       transforms.ToTensor(), transforms.Normalize((0.5,) * 3, (0.5,) * 3)])),
     "resnet": dict(model=ResNet, batch=128, engine_aug=("crop", "flip"), padding=1,
-                   optimizer=lambda p: torch.optim.SGD(p, lr=0.1, momentum=0.9,
-                                                       weight_decay=5e-4),
+                   optimizer=dict(optimizer="sgd", lr=0.1, momentum=0.9, weight_decay=5e-4),
                    transform=transforms.Compose([
                        transforms.RandomCrop(32, padding=1), transforms.RandomHorizontalFlip(),
                        transforms.ToTensor(), transforms.Normalize((0.5,) * 3, (0.5,) * 3)])),
     "vgg": dict(model=SmallVGG, batch=32, engine_aug=("crop", "flip"), padding=4,
-                optimizer=lambda p: torch.optim.Adam(p, lr=1e-3),
+                optimizer=dict(optimizer="adam", lr=1e-3),
                 transform=transforms.Compose([
                     transforms.RandomCrop(32, padding=4), transforms.RandomHorizontalFlip(),
                     transforms.ToTensor(),
                     transforms.Normalize((0.4914, 0.4822, 0.4465), (0.247, 0.243, 0.261))])),
 }
+
+
+def post_optimizer(model, recipe):
+    """The optimizer as the posts build it (PyTorch's default, per-tensor implementation)."""
+    if recipe["optimizer"] == "sgd":
+        return torch.optim.SGD(model.parameters(), lr=recipe["lr"],
+                               momentum=recipe["momentum"], weight_decay=recipe["weight_decay"])
+    return torch.optim.Adam(model.parameters(), lr=recipe["lr"])
 
 
 def post_dataset(data_dir, transform, n):
@@ -82,7 +90,7 @@ def post_style(post, X, y, data_dir=None) -> float:
     else from the in-memory images (which flatters it: no decoding)."""
     torch.manual_seed(0)
     model = post["model"]()
-    optimizer = post["optimizer"](model.parameters())
+    optimizer = post_optimizer(model, post["optimizer"])
     dataset = (post_dataset(data_dir, post["transform"], len(y)) if data_dir
                else PILImages(X, y, post["transform"]))
     loader = DataLoader(dataset, batch_size=post["batch"], shuffle=True)
@@ -102,7 +110,7 @@ def post_style(post, X, y, data_dir=None) -> float:
 def engine(post, X, y) -> float:
     torch.manual_seed(0)
     model = post["model"]().to(memory_format=torch.channels_last)
-    optimizer = post["optimizer"](model.parameters())
+    optimizer = optimizer_for(model, post["optimizer"], torch.device("cpu"))
     prepare = Prepare(torch.device("cpu"), torch.full((3,), 0.5), torch.full((3,), 0.5),
                       post["engine_aug"], post["padding"])
     warm = 2 * post["batch"]
@@ -117,8 +125,8 @@ def engine(post, X, y) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--data-dir", required=True)
-    parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--images", type=int, default=3000)
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--images", type=int, default=10000)
     parser.add_argument("--models", default="lenet,resnet")
     args = parser.parse_args()
     data = load_images("cifar10", data_dir=args.data_dir, offline=True)

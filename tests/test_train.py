@@ -60,6 +60,27 @@ def test_a_seeded_cpu_run_repeats_exactly(tmp_path):
         assert torch.equal(p1, p2)
 
 
+@pytest.mark.parametrize("recipe", [
+    dict(optimizer="sgd", lr=0.1, momentum=0.9, nesterov=True, weight_decay=5e-4),
+    dict(optimizer="adam", lr=1e-2),
+    dict(optimizer="adamw", lr=1e-2, weight_decay=0.05),
+])
+def test_fused_optimizers_make_the_same_updates(recipe):
+    models = [tiny_model(), tiny_model()]
+    fused = train.optimizer_for(models[0], recipe, torch.device("cpu"))
+    per_tensor = train.optimizer_for(models[1], recipe)  # no device: PyTorch's default
+    assert fused.defaults["fused"] and not per_tensor.defaults["fused"]
+    x, y = torch.randn(16, 1, 8, 8), torch.randint(0, 4, (16,))
+    for _ in range(5):
+        for model, optimizer in zip(models, (fused, per_tensor), strict=True):
+            optimizer.zero_grad()
+            nn.functional.cross_entropy(model(x), y).backward()
+            optimizer.step()
+    for a, b in zip(models[0].parameters(), models[1].parameters(), strict=True):
+        torch.testing.assert_close(a, b)
+    assert not torch.equal(models[0][1].weight, tiny_model()[1].weight)  # they did move
+
+
 def test_run_folder_has_metrics_figures_and_checkpoint(tmp_path):
     lesson = make_lesson(tmp_path)
     model, result = fit(lesson)
