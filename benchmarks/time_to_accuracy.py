@@ -5,7 +5,8 @@
 DIR holds the full kit (`dlcourse data import` of ../shared/data). For LeNet, ResNet and
 VGG the post's recipe, run faithfully on this machine, reaches the accuracy below after
 one epoch. We train the default recipe with growing budgets (a one-cycle run over 20,000,
-30,000, ... training images) and report the first whose final test accuracy reaches it. The post's
+30,000, ... training images), three seeds each, and report the first budget whose median
+final test accuracy reaches it (one seed alone can land a tenth of a point either side). The post's
 epoch time is measured in the same run: its pipeline's throughput (benchmarks/
 pipelines.py), before and after our runs, times 50,000 images.
 """
@@ -27,6 +28,7 @@ POST_ONE_EPOCH = {"lenet": 0.492, "resnet": 0.510, "vgg": 0.489}  # the issue's 
 # (training images, epochs) budgets for the default recipe, smallest first
 BUDGETS = {name: [(20_000, 1), (30_000, 1), (40_000, 1), (50_000, 1), (50_000, 2)]
            for name in POST_ONE_EPOCH}
+SEEDS = (0, 1, 2)
 
 
 def lesson(name: str, data_dir: str, *args: str) -> dict:
@@ -49,16 +51,19 @@ def main() -> None:
     parser.add_argument("--data-dir", required=True)
     parser.add_argument("--only", default="lenet,resnet,vgg")
     args = parser.parse_args()
-    print("| lesson | post: 1 epoch | post accuracy | default recipe reaches it in | "
+    print("| lesson | post: 1 epoch | post accuracy | default recipe reaches it in "
+          "(median of 3 seeds) | "
           "fraction |\n|---|---|---|---|---|")
     for name in args.only.split(","):
         before = post_speed(name, args.data_dir)
         found = None
         for images, epochs in BUDGETS[name]:
-            m = lesson(name, args.data_dir, "--subset", str(images), "--epochs", str(epochs))
-            if m["final"]["test_accuracy"] >= POST_ONE_EPOCH[name]:
-                found = (f"{epochs} × {images:,} images", m["final"]["train_seconds"],
-                         m["final"]["test_accuracy"])
+            runs = [lesson(name, args.data_dir, "--subset", str(images), "--epochs",
+                           str(epochs), "--seed", str(seed))["final"] for seed in SEEDS]
+            accuracy = statistics.median(r["test_accuracy"] for r in runs)
+            if accuracy >= POST_ONE_EPOCH[name]:
+                found = (f"{epochs} × {images:,} images",
+                         statistics.median(r["train_seconds"] for r in runs), accuracy)
                 break
         after = post_speed(name, args.data_dir)
         epoch_s = 50_000 / statistics.median([before, after])
