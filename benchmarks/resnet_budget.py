@@ -72,9 +72,8 @@ def run(data, recipe: dict, epochs: int, seed: int = 0) -> dict:
 
     start = time.perf_counter()
     for _ in range(epochs):
-        train_loss, train_acc = train.train_one_epoch(model, X, y, loss_fn, optimizer, scheduler,
-                                                      recipe["batch_size"], prepare,
-                                                      lambda *a: None)
+        _, train_acc = train.train_one_epoch(model, X, y, loss_fn, optimizer, scheduler,
+                                             recipe["batch_size"], prepare, lambda *a: None)
     seconds = time.perf_counter() - start
     _, test_acc, _ = train.evaluate(model, data.test_x, data.test_y, loss_fn, prepare)
     return dict(train=train_acc, test=test_acc,
