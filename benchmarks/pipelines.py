@@ -24,10 +24,10 @@ from torch.utils.data import DataLoader, Dataset
 from torchvision import transforms
 
 from dlcourse.data.loaders import load_images
+from dlcourse.engine.train import Prepare, optimizer_for, train_one_epoch
 from dlcourse.lessons.lenet import LeNet
 from dlcourse.lessons.resnet import ResNet
 from dlcourse.lessons.vgg import SmallVGG
-from dlcourse.train import Prepare, optimizer_for, train_one_epoch
 
 POSTS = {
     "lenet": dict(model=LeNet, batch=100, engine_aug=("flip", "affine", "jitter"), padding=4,

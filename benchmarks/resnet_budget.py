@@ -18,8 +18,8 @@ import time
 import torch
 import torch.nn.functional as F
 
-from dlcourse import train
 from dlcourse.data.loaders import load_images
+from dlcourse.engine import train
 from dlcourse.lessons.resnet import RECIPES, ResNet
 
 BASE = dict(RECIPES["default"], label_smoothing=0.0)

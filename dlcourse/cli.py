@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.table import Table
 from typer.core import TyperGroup
 
-from dlcourse import catalog
+from dlcourse.course import catalog
 from dlcourse.errors import UserError
 
 
@@ -76,9 +76,9 @@ def lesson(
         console.print("Lessons: " + ", ".join(catalog.load()["lesson"]))
         console.print("`dlcourse lesson NAME --help` lists a lesson's options.")
         raise typer.Exit(0 if name else 2)
-    from dlcourse import run
+    from dlcourse.course import runner
 
-    raise typer.Exit(run.start(name, list(ctx.args)))
+    raise typer.Exit(runner.start(name, list(ctx.args)))
 
 
 @app.command()
@@ -90,9 +90,9 @@ def explain(
     quiz: Annotated[bool, typer.Option(help="Ask the quiz at the end.")] = True,
 ) -> None:
     """Explain a concept, with numbers computed as it renders. No training."""
-    from dlcourse import topics
+    from dlcourse.course import explain as explain_page
 
-    raise typer.Exit(topics.show(topic, plot=plot, out=out, pause=pause, quiz=quiz))
+    raise typer.Exit(explain_page.show(topic, plot=plot, out=out, pause=pause, quiz=quiz))
 
 
 data_app = typer.Typer(help="See, download and import the data sets.", no_args_is_help=True)

@@ -3,7 +3,7 @@
 import pytest
 import torch
 
-from dlcourse import augment
+from dlcourse.engine import augment
 
 G = torch.Generator().manual_seed(0)
 
@@ -79,7 +79,7 @@ def test_flip_folded_into_the_affine_mirrors_about_half():
 
 
 def test_prepare_normalizes_like_the_formula():
-    from dlcourse.train import Prepare
+    from dlcourse.engine.train import Prepare
 
     images = torch.randint(0, 256, (4, 3, 8, 8), dtype=torch.uint8, generator=G)
     mean, std = torch.tensor([0.4, 0.5, 0.6]), torch.tensor([0.2, 0.25, 0.3])

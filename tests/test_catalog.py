@@ -6,8 +6,8 @@ import tomllib
 
 import pytest
 
-from dlcourse import catalog, options
-from dlcourse.render import placeholders, split_sections
+from dlcourse.course import catalog, options
+from dlcourse.course.render import placeholders, split_sections
 
 ENTRIES = [e for kind in ("lesson", "topic") for e in catalog.load()[kind].values()]
 IDS = [f"{e.kind}:{e.name}" for e in ENTRIES]

@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from dlcourse import catalog
+from dlcourse.course import catalog
 from tests.conftest import run_dlcourse
 
 HEAVY = ("torch", "torchvision", "matplotlib")

@@ -6,7 +6,7 @@ import zipfile
 
 import pytest
 
-from dlcourse import catalog
+from dlcourse.course import catalog
 from tests.conftest import REPO
 
 
@@ -35,7 +35,7 @@ def test_wheel_contains_the_catalogue_and_every_text(wheel):
 def test_installed_wheel_finds_its_packaged_lessons(wheel, tmp_path):
     site = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(site)
-    code = ("import dlcourse, dlcourse.catalog as c; print(dlcourse.__file__); "
+    code = ("import dlcourse, dlcourse.course.catalog as c; print(dlcourse.__file__); "
             "print(c.lessons_dir()); print(len(c.load()['topic']))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          cwd=tmp_path, env={"PYTHONPATH": str(site)}, check=True).stdout

@@ -5,8 +5,8 @@ import io
 import pytest
 from rich.console import Console
 
+from dlcourse.course.render import Screen, fill, split_sections
 from dlcourse.errors import Quit
-from dlcourse.render import Screen, fill, split_sections
 
 QUESTION = {"ask": "2 + 2?", "choices": ["3", "4", "5"], "answer": 2, "why": "It is {{n}}."}
 

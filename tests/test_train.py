@@ -8,10 +8,11 @@ import torch
 from rich.console import Console
 from torch import nn
 
-from dlcourse import catalog, checkpoint, train
+from dlcourse.course import catalog
+from dlcourse.course.render import Screen
+from dlcourse.course.runner import Diverged, Lesson
 from dlcourse.data.sets import ImageSet
-from dlcourse.render import Screen
-from dlcourse.run import Diverged, Lesson
+from dlcourse.engine import checkpoint, train
 
 
 def tiny_data(n_train=64, n_test=32, seed=0):
@@ -146,7 +147,7 @@ def test_subset_auto_on_a_gpu_is_full():
 
 def test_ctrl_c_keeps_metrics_figures_and_checkpoint(tmp_path, monkeypatch):
     """A KeyboardInterrupt in the second epoch: exit 130, and what finished is on disk."""
-    from dlcourse import run as runner
+    from dlcourse.course import runner
     from tests.data import make
 
     make.mnist_files(tmp_path / "m", n_train=300, n_test=50)

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from dlcourse.catalog import assets_dir
+from dlcourse.course.catalog import assets_dir
 from dlcourse.data import cache as layout
 from dlcourse.data import folder
 from dlcourse.data.formats import (

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
-from dlcourse.catalog import assets_dir
+from dlcourse.course.catalog import assets_dir
 from dlcourse.data import cache as layout
 from dlcourse.data.formats import MNIST_FILES, find_mnist_file, idx_header
 

@@ -4,9 +4,10 @@ from dataclasses import dataclass
 
 import torch
 
-from dlcourse import augment, plots, train
+from dlcourse import plots
+from dlcourse.course.runner import Lesson
+from dlcourse.engine import augment, train
 from dlcourse.lessons.lenet import LeNet
-from dlcourse.run import Lesson
 
 USUAL_MEAN = (0.4914, 0.4822, 0.4465)  # the constants most CIFAR-10 code copies
 USUAL_STD = (0.247, 0.243, 0.261)

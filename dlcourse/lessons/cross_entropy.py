@@ -5,9 +5,10 @@ from dataclasses import dataclass
 import torch
 import torch.nn.functional as F
 
-from dlcourse import plots, train
+from dlcourse import plots
+from dlcourse.course.runner import Lesson
+from dlcourse.engine import train
 from dlcourse.lessons.mnist import MLP
-from dlcourse.run import Lesson
 from dlcourse.topics import cross_entropy as ce_page
 
 RECIPE = dict(  # the MLP's default recipe from the mnist lesson, without augmentation

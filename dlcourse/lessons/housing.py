@@ -8,7 +8,7 @@ import torch
 from torch import nn
 
 from dlcourse import plots
-from dlcourse.run import Lesson
+from dlcourse.course.runner import Lesson
 
 FEATURES = {  # name -> what it means, per census block group (1990)
     "MedInc": "median income, in $10,000",

@@ -10,8 +10,8 @@ import warnings
 import torch
 from torch import nn
 
+from dlcourse.course.runner import Lesson
 from dlcourse.lessons.housing import MLP, Scaler, train_mlp
-from dlcourse.run import Lesson
 
 
 class MLPColumn(MLP):

@@ -5,8 +5,8 @@ from typing import Literal
 
 from torch import nn
 
-from dlcourse import train
-from dlcourse.run import Lesson
+from dlcourse.course.runner import Lesson
+from dlcourse.engine import train
 
 RECIPES = {
     "seed": dict(  # post 003, run faithfully (accuracy counted per image, not per batch)

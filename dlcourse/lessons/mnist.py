@@ -5,8 +5,8 @@ from typing import Literal
 
 from torch import nn
 
-from dlcourse import train
-from dlcourse.run import Lesson
+from dlcourse.course.runner import Lesson
+from dlcourse.engine import train
 
 # Hyperparameters per (model, recipe). "seed" is the source post's own recipe, run
 # faithfully; "default" is tuned for short CPU runs (measured in benchmarks/, README).

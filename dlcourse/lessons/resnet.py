@@ -6,8 +6,8 @@ from typing import Literal
 import torch.nn.functional as F
 from torch import nn
 
-from dlcourse import train
-from dlcourse.run import Lesson
+from dlcourse.course.runner import Lesson
+from dlcourse.engine import train
 
 CPU_SUBSET = 25_000  # training images on a CPU unless --subset says otherwise: about 2 min
 

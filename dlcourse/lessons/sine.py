@@ -6,7 +6,7 @@ from dataclasses import dataclass
 import torch
 
 from dlcourse import plots
-from dlcourse.run import Diverged, Lesson
+from dlcourse.course.runner import Diverged, Lesson
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,8 @@ from typing import Literal
 
 from torch import nn
 
-from dlcourse import train
-from dlcourse.run import Lesson
+from dlcourse.course.runner import Lesson
+from dlcourse.engine import train
 
 CPU_SUBSET, CPU_TEST = 2_000, 1_000  # images on a CPU: VGG16 costs ~1 GFLOP per 64×64 image
 

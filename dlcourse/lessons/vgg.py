@@ -5,8 +5,8 @@ from typing import Literal
 
 from torch import nn
 
-from dlcourse import train
-from dlcourse.run import Lesson
+from dlcourse.course.runner import Lesson
+from dlcourse.engine import train
 
 CPU_SUBSET = 20_000  # training images on a CPU unless --subset says otherwise: about 2 min
 

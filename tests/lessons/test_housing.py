@@ -8,9 +8,9 @@ import pytest
 import torch
 from rich.console import Console
 
-from dlcourse import run as runner
+from dlcourse.course import runner
+from dlcourse.course.render import Screen
 from dlcourse.lessons import housing, housing_mistakes
-from dlcourse.render import Screen
 from tests.conftest import run_dlcourse
 
 NAMES = housing.SKEWED + ("A", "B", "Latitude", "Longitude")

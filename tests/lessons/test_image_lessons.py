@@ -8,9 +8,9 @@ import torch
 import torch.nn.functional as F
 from rich.console import Console
 
-from dlcourse import run as runner
+from dlcourse.course import runner
+from dlcourse.course.render import Screen
 from dlcourse.lessons import cross_entropy, lenet, mnist, resnet, transfer, vgg
-from dlcourse.render import Screen
 from tests.conftest import run_dlcourse
 
 NETWORKS = {

@@ -8,10 +8,10 @@ import pytest
 import torch
 from rich.console import Console
 
-from dlcourse import run as runner
+from dlcourse.course import runner
+from dlcourse.course.render import Screen
+from dlcourse.course.runner import Diverged
 from dlcourse.lessons import sine
-from dlcourse.render import Screen
-from dlcourse.run import Diverged
 
 X = torch.linspace(-math.pi, math.pi, 1000, dtype=torch.float64)
 Y = torch.sin(X)

@@ -9,7 +9,7 @@ from contextlib import contextmanager
 
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
-from dlcourse.run import Diverged
+from dlcourse.course.runner import Diverged
 
 REFRESH_SECONDS = 0.2  # how often the bar reads the loss (each read syncs a GPU)
 COLUMNS = ("epoch", "train loss", "train acc", "test loss", "test acc", "seconds")

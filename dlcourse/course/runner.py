@@ -18,10 +18,10 @@ from rich.live import Live
 from rich.panel import Panel
 from rich.table import Table
 
-from dlcourse import catalog, options
+from dlcourse.course import catalog, options
+from dlcourse.course.render import Screen, fill, is_interactive, split_sections
 from dlcourse.errors import Quit, UserError
 from dlcourse.fileio import write_json
-from dlcourse.render import Screen, fill, is_interactive, split_sections
 
 EXIT_DIVERGED, EXIT_INTERRUPTED = 1, 130
 
@@ -67,7 +67,7 @@ class Lesson:
 
     def show_model(self, model, input_shape, title: str = "") -> None:
         """The model's layers with output shapes and parameter counts, then its source."""
-        from dlcourse import modelinfo
+        from dlcourse.engine import modelinfo
 
         table = Table("layer", "type", "output shape", "parameters",
                       title=title or type(model).__name__, title_justify="left")

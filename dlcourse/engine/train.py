@@ -15,12 +15,12 @@ from dataclasses import dataclass, field
 import torch
 import torch.nn.functional as F
 
-from dlcourse import checkpoint as ckpt
 from dlcourse import plots
-from dlcourse.augment import augment as apply_augment
+from dlcourse.course.progress import Display
+from dlcourse.course.runner import Diverged, Lesson
 from dlcourse.device import uses_bf16
-from dlcourse.progress import Display
-from dlcourse.run import Diverged, Lesson
+from dlcourse.engine import checkpoint as ckpt
+from dlcourse.engine.augment import augment as apply_augment
 
 
 @dataclass

@@ -36,7 +36,7 @@ def lessons_dir() -> Path:
     packaged = importlib.resources.files("dlcourse") / "_lessons"
     if packaged.is_dir():
         return Path(str(packaged))
-    return Path(__file__).resolve().parent.parent / "lessons"
+    return Path(__file__).resolve().parents[2] / "lessons"
 
 
 def assets_dir() -> Path:
@@ -44,7 +44,7 @@ def assets_dir() -> Path:
     packaged = importlib.resources.files("dlcourse") / "_assets"
     if packaged.is_dir():
         return Path(str(packaged))
-    return Path(__file__).resolve().parent.parent / "assets"
+    return Path(__file__).resolve().parents[2] / "assets"
 
 
 @cache
