@@ -8,10 +8,13 @@ and adds dlcourse's own:
     cifar10-jpg/{train,test}/<class>/*.jpg         (an imported CIFAR-10 image tree)
     folders/<name>/{train,test}/<class>/*          (other imported image trees)
     decoded/<key>.pt                               (decoded image trees, keyed by content)
+Each installed folder holds .dlcourse.json (what was installed, from where) and
+.dlcourse.sha256 (every file's checksum, in `sha256sum` format, checked by `data status`).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -22,17 +25,23 @@ from pathlib import Path
 from dlcourse.errors import DataError
 
 MANIFEST = ".dlcourse.json"  # what an import or download recorded about a folder
+SUMS = ".dlcourse.sha256"  # each file's sha256 at install time
 
 
 def cache_dir(data_dir: Path | None = None) -> Path:
     """--data-dir, else $DLCOURSE_DATA, else the platform's user cache folder."""
     if data_dir is not None:
-        return Path(data_dir).expanduser()
-    if os.environ.get("DLCOURSE_DATA"):
-        return Path(os.environ["DLCOURSE_DATA"]).expanduser()
-    import platformdirs
+        path, given = Path(data_dir).expanduser(), "--data-dir"
+    elif os.environ.get("DLCOURSE_DATA"):
+        path, given = Path(os.environ["DLCOURSE_DATA"]).expanduser(), "DLCOURSE_DATA"
+    else:
+        import platformdirs
 
-    return Path(platformdirs.user_cache_dir("dlcourse"))
+        path, given = Path(platformdirs.user_cache_dir("dlcourse")), "the user cache folder"
+    if path.is_file():  # otherwise every lookup below it misses and the sample is used silently
+        raise DataError(f"The data cache {path} ({given}) is a file, not a folder; pass a "
+                        "folder (it is created if missing).")
+    return path
 
 
 MNIST_RAW = "MNIST/raw"
@@ -64,6 +73,7 @@ def staging(cache: Path):
 def install(src: Path, dest: Path, manifest: dict | None = None) -> Path:
     """Move the validated folder `src` to `dest`, replacing what was there in one rename."""
     if manifest is not None:
+        write_sums(src)
         (src / MANIFEST).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
     dest.parent.mkdir(parents=True, exist_ok=True)
     old = None
@@ -92,3 +102,40 @@ def folder_size(path: Path) -> int:
     if path.is_file():
         return path.stat().st_size
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+
+
+def sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        while chunk := f.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _payload(folder: Path) -> list[Path]:
+    """The folder's files, without dlcourse's own records."""
+    return sorted(p for p in folder.rglob("*") if p.is_file() and p.name not in (MANIFEST, SUMS))
+
+
+def write_sums(folder: Path) -> None:
+    lines = [f"{sha256(p)}  {p.relative_to(folder).as_posix()}\n" for p in _payload(folder)]
+    (folder / SUMS).write_text("".join(lines), encoding="utf-8")
+
+
+def damaged_file(folder: Path) -> str | None:
+    """The first file that is missing or differs from its recorded checksum; None when all
+    match, or when nothing was recorded (see has_sums)."""
+    try:
+        lines = (folder / SUMS).read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return None
+    for line in lines:
+        digest, _, name = line.partition("  ")
+        path = folder / name
+        if not path.is_file() or sha256(path) != digest:
+            return name
+    return None
+
+
+def has_sums(folder: Path) -> bool:
+    return (folder / SUMS).is_file()

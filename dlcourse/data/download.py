@@ -1,17 +1,19 @@
 """Downloads with torchvision's and scikit-learn's own downloaders (and their checksums),
-shown with a rich progress bar, staged so that a failure leaves the cache as it was."""
+reported to a progress callback, staged so that a failure leaves the cache as it was."""
 
 from __future__ import annotations
 
 import socket
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlparse
 
 from dlcourse.data import cache as layout
 from dlcourse.data.formats import DataError, read_cifar, read_mnist
+from dlcourse.data.notices import DOWNLOADING, Progress
 
 PROBE_SECONDS = 3.0  # per mirror: without a network we give up fast and say so once
 READ_SECONDS = 30.0  # a stalled transfer fails instead of hanging a classroom
@@ -51,30 +53,36 @@ def reachable(addresses: list[str], timeout: float = PROBE_SECONDS) -> bool:
     return False
 
 
+def describe(name: str, cache: Path) -> str:
+    """E.g. 'MNIST (about 11 MB) into /home/me/.cache/dlcourse', for announcing a download."""
+    return f"{TITLES[name]} ({SIZES[name]}) into {cache}"
+
+
+def chunks(url: str, progress: Progress | None = None,
+           chunk_size: int = 1 << 16) -> Iterator[bytes]:
+    """The body of `url`, reported to `progress` in bytes; a stalled transfer raises."""
+    from torchvision.datasets.utils import USER_AGENT  # some mirrors refuse urllib's own
+
+    what = DOWNLOADING + url.rsplit("/", 1)[-1]
+    request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
+    with urllib.request.urlopen(request, timeout=READ_SECONDS) as response:
+        total, done = response.length, 0  # length: None without a Content-Length header
+        while chunk := response.read(chunk_size):
+            done += len(chunk)
+            if progress:
+                progress(what, done, total)
+            yield chunk
+
+
 @contextmanager
-def progress_bars(console):
-    """Show torchvision's downloads as rich progress bars (it uses tqdm otherwise)."""
-    from rich.progress import (
-        BarColumn,
-        DownloadColumn,
-        Progress,
-        TextColumn,
-        TimeRemainingColumn,
-        TransferSpeedColumn,
-    )
+def _reporting(progress: Progress | None):
+    """Route torchvision's downloads through chunks(): our timeout and progress, not tqdm."""
     from torchvision.datasets import utils
 
-    columns = (TextColumn("{task.description}"), BarColumn(), DownloadColumn(),
-               TransferSpeedColumn(), TimeRemainingColumn())
-
-    def retrieve(url, filename, chunk_size=1024 * 32):
-        request = urllib.request.Request(url, headers={"User-Agent": utils.USER_AGENT})
-        with urllib.request.urlopen(request, timeout=READ_SECONDS) as response, \
-                open(filename, "wb") as fh, Progress(*columns, console=console) as bar:
-            task = bar.add_task(Path(filename).name, total=response.length)
-            while chunk := response.read(chunk_size):
+    def retrieve(url, filename, chunk_size=1 << 16):
+        with open(filename, "wb") as fh:
+            for chunk in chunks(url, progress, chunk_size):
                 fh.write(chunk)
-                bar.advance(task, len(chunk))
 
     original = getattr(utils, "_urlretrieve", None)
     if original is not None:
@@ -86,15 +94,14 @@ def progress_bars(console):
             utils._urlretrieve = original
 
 
-def download(name: str, cache: Path, console) -> Path:
+def download(name: str, cache: Path, progress: Progress | None = None) -> Path:
     """Fetch data set `name` into the cache; raises Offline or DataError."""
     addresses = urls(name)
     if not reachable(addresses):
         hosts = ", ".join(sorted({urlparse(u).hostname for u in addresses}))
         raise Offline(f"could not reach {hosts} within {PROBE_SECONDS:.0f} s")
     title = TITLES[name]
-    console.print(f"Downloading {title} ({SIZES[name]}) into {cache}")
-    with layout.staging(cache) as tmp, progress_bars(console):
+    with layout.staging(cache) as tmp, _reporting(progress):
         try:
             return _fetch(name, tmp, cache)
         except (RuntimeError, OSError, urllib.error.URLError, ValueError) as err:
@@ -126,20 +133,3 @@ def _fetch(name: str, tmp: Path, cache: Path) -> Path:
     fetch_california_housing(data_home=home, download_if_missing=True, n_retries=1, delay=0.1)
     return layout.install(home, cache / layout.HOUSING_SKLEARN, manifest)
 
-
-def torch_weights(weights, offline: bool, console, fallback: str):
-    """Pretrained weights (a torchvision WeightsEnum) from torch's cache, or announce a
-    download; with no cached copy and no network, one sentence that says what to do."""
-    import torch
-
-    cached = Path(torch.hub.get_dir()) / "checkpoints" / weights.url.rsplit("/", 1)[-1]
-    if cached.is_file():
-        return weights
-    if offline or not reachable([weights.url]):
-        why = "--offline" if offline else "no network"
-        raise DataError(f"The pretrained weights {cached.name} are not on this machine and "
-                        f"cannot be downloaded ({why}). Copy the file into {cached.parent}, "
-                        f"or {fallback}.")
-    size = weights.meta.get("_file_size")
-    console.print(f"Downloading {cached.name}" + (f" ({size:.0f} MB, once)…" if size else "…"))
-    return weights

@@ -2,9 +2,10 @@
 
 Accepted: the official archives and files (cifar-10-python.tar.gz or its extracted
 folder; the four MNIST *-ubyte[.gz] files or a folder holding them; cal_housing.tgz or
-cal_housing.data) and image-folder trees (train/<class>/*, test/<class>/*) or a tar/zip
-of one. Everything is extracted into a staging folder inside the cache, validated, and
-only then renamed into place: a failed import leaves the cache exactly as it was.
+cal_housing.data), image-folder trees (train/<class>/*, test/<class>/*) or a tar/zip
+of one, and pretrained weights (NAME-HASH.pth, which go to torch's hub cache). Everything
+is extracted into a staging folder inside the cache, validated, and only then renamed into
+place: a failed import leaves the cache exactly as it was.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import zlib
 from pathlib import Path
 
 from dlcourse.data import cache as layout
-from dlcourse.data import folder
+from dlcourse.data import folder, pretrained
 from dlcourse.data.formats import (
     CIFAR_CLASSES,
     MNIST_FILES,
@@ -29,6 +30,7 @@ from dlcourse.data.formats import (
     read_housing_rows,
     read_mnist,
 )
+from dlcourse.data.notices import Progress
 
 OFFICIAL_MNIST = {"train": 60_000, "test": 10_000}
 
@@ -97,11 +99,14 @@ def detect(path: Path) -> tuple[str, Path]:
                     "image-folder tree train/<class>/*, test/<class>/* (or a tar/zip of one).")
 
 
-def import_path(path: Path, cache: Path, console) -> dict:
+def import_path(path: Path, cache: Path, *, progress: Progress | None = None) -> dict:
     """Import `path` into the cache; returns what was installed (for the summary)."""
     path = Path(path).expanduser()
     if not path.exists():
         raise DataError(f"{path} does not exist.")
+    if path.is_file() and pretrained.is_weights_file(path):
+        return {"dataset": "weights", "file": path.name, "from": str(path),
+                "to": str(pretrained.import_file(path)), "verified": "sha256 matches its name"}
     if path.is_file() and path.name.endswith(("-ubyte.gz", "-ubyte")):
         raise DataError(f"{path} is one MNIST file; MNIST needs all four. Import the folder "
                         "that holds them: `dlcourse data import FOLDER`.")
@@ -115,7 +120,7 @@ def import_path(path: Path, cache: Path, console) -> dict:
         else:
             kind, found = detect(path)
         handler = {"mnist": _mnist, "cifar10": _cifar, "housing": _housing, "tree": _tree}[kind]
-        result = handler(found, tmp, cache, console, archive_md5)
+        result = handler(found, tmp, cache, archive_md5, progress)
         result["from"] = str(path)
         return result
 
@@ -124,7 +129,7 @@ def _manifest(result: dict, source: Path) -> dict:
     return {**result, "origin": f"import of {source}", "imported": time.strftime("%Y-%m-%d %H:%M")}
 
 
-def _mnist(found: Path, tmp: Path, cache: Path, console, archive_md5) -> dict:
+def _mnist(found: Path, tmp: Path, cache: Path, archive_md5, progress) -> dict:
     from torchvision.datasets import MNIST
 
     arrays = read_mnist(found)
@@ -155,7 +160,7 @@ def _mnist(found: Path, tmp: Path, cache: Path, console, archive_md5) -> dict:
     return result
 
 
-def _cifar(found: Path, tmp: Path, cache: Path, console, archive_md5) -> dict:
+def _cifar(found: Path, tmp: Path, cache: Path, archive_md5, progress) -> dict:
     from torchvision.datasets import CIFAR10
 
     arrays = read_cifar(found)
@@ -175,7 +180,7 @@ def _cifar(found: Path, tmp: Path, cache: Path, console, archive_md5) -> dict:
     return result
 
 
-def _housing(found: Path, tmp: Path, cache: Path, console, archive_md5) -> dict:
+def _housing(found: Path, tmp: Path, cache: Path, archive_md5, progress) -> dict:
     raw = found.read_bytes()
     rows = read_housing_rows(raw, str(found))
     dest = tmp / "california_housing"
@@ -187,7 +192,7 @@ def _housing(found: Path, tmp: Path, cache: Path, console, archive_md5) -> dict:
     return result
 
 
-def _tree(found: Path, tmp: Path, cache: Path, console, archive_md5) -> dict:
+def _tree(found: Path, tmp: Path, cache: Path, archive_md5, progress) -> dict:
     """Validate by decoding every image; the decoded copy is cached for the first lesson."""
     tree = folder.scan(found)
     is_cifar = tree.classes == CIFAR_CLASSES
@@ -198,7 +203,7 @@ def _tree(found: Path, tmp: Path, cache: Path, console, archive_md5) -> dict:
     else:
         shutil.copytree(found, dest, copy_function=shutil.copy2)
     tree = folder.scan(dest)  # same relative paths, sizes and mtimes: same cache key
-    data = folder.load(dest, cache, size=(32, 32), channels=3, console=console)
+    data = folder.load(dest, cache, size=(32, 32), channels=3, progress=progress)
     result = {"dataset": "cifar10" if is_cifar else found.name,
               "train": len(data["train_y"]), "test": len(data["test_y"]),
               "classes": tree.classes, "skipped": len(data["skipped"]),

@@ -9,16 +9,18 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from dlcourse.course.catalog import assets_dir
 from dlcourse.data import cache as layout
 from dlcourse.data import folder
+from dlcourse.data.assets import assets_dir
 from dlcourse.data.formats import (
     CIFAR_CLASSES,
+    DataError,
     housing_features,
     read_cifar,
     read_housing_rows,
     read_mnist,
 )
+from dlcourse.data.notices import Notice, Progress
 
 MNIST_CLASSES = [str(d) for d in range(10)]
 
@@ -35,7 +37,7 @@ class ImageSet:
     classes: list[str]
     source: str  # "cache", "download", "sample" or "folder"
     location: str  # a path, or a description of the sample
-    notes: list[str] = field(default_factory=list)
+    notices: list[Notice] = field(default_factory=list)  # what loading did, for the caller
 
     def provenance(self) -> dict:
         return {"dataset": self.name, "source": self.source, "location": self.location,
@@ -52,6 +54,7 @@ class TableSet:
     feature_names: list[str]
     source: str
     location: str
+    notices: list[Notice] = field(default_factory=list)
 
     def provenance(self) -> dict:
         return {"dataset": self.name, "source": self.source, "location": self.location,
@@ -70,32 +73,53 @@ def _images(name, arrays, classes, source, location) -> ImageSet:
 
 
 # --- what is in the cache -------------------------------------------------------------------
+def _damaged(err: DataError, name: str, title: str) -> DataError:
+    """A reader's complaint about a cached file, with what to do about it, in one sentence."""
+    return DataError(f"The cached {title} is damaged ({str(err).rstrip('.')}); run `dlcourse "
+                     f"data import PATH` again with the original files, or `dlcourse data "
+                     f"download {name}`.")
+
+
 def cached_mnist(cache: Path) -> ImageSet | None:
     raw = cache / layout.MNIST_RAW
     if not raw.is_dir():
         return None
-    return _images("mnist", read_mnist(raw), MNIST_CLASSES, "cache", str(raw))
+    try:
+        arrays = read_mnist(raw)
+    except DataError as err:
+        raise _damaged(err, "mnist", "MNIST") from None
+    return _images("mnist", arrays, MNIST_CLASSES, "cache", str(raw))
 
 
-def cached_cifar10(cache: Path) -> ImageSet | None:
+def cached_cifar10(cache: Path, progress: Progress | None = None) -> ImageSet | None:
     batches, tree = cache / layout.CIFAR_BATCHES, cache / layout.CIFAR_TREE
-    if batches.is_dir():
-        return _images("cifar10", read_cifar(batches), CIFAR_CLASSES, "cache", str(batches))
-    if tree.is_dir():
-        return from_folder(tree, cache, name="cifar10", source="cache")
+    try:
+        if batches.is_dir():
+            return _images("cifar10", read_cifar(batches), CIFAR_CLASSES, "cache", str(batches))
+        if tree.is_dir():
+            return from_folder(tree, cache, name="cifar10", source="cache", progress=progress)
+    except DataError as err:
+        raise _damaged(err, "cifar10", "CIFAR-10") from None
     return None
 
 
 def housing_table(cache: Path) -> tuple[np.ndarray, np.ndarray, str] | None:
     table = cache / layout.HOUSING_TABLE
     if table.is_file():
-        X, y = housing_features(read_housing_rows(table.read_bytes(), str(table)))
+        try:
+            X, y = housing_features(read_housing_rows(table.read_bytes(), str(table)))
+        except DataError as err:
+            raise _damaged(err, "housing", "California housing table") from None
         return X, y, str(table)
     pkz = cache / layout.HOUSING_SKLEARN
     if any(pkz.glob("cal_housing*.pkz")):
         from sklearn.datasets import fetch_california_housing
 
-        bunch = fetch_california_housing(data_home=pkz, download_if_missing=False)
+        try:
+            bunch = fetch_california_housing(data_home=pkz, download_if_missing=False)
+        except Exception as err:  # joblib raises whatever the damaged bytes trip on
+            raise _damaged(DataError(f"{pkz}: {type(err).__name__}"), "housing",
+                           "California housing download") from None
         return bunch.data.astype(np.float32), bunch.target.astype(np.float32), str(pkz)
     return None
 
@@ -128,10 +152,8 @@ def sample_housing() -> tuple[np.ndarray, np.ndarray, str]:
 
 
 def from_folder(root: Path, cache: Path, *, name: str = "", size=(32, 32), channels: int = 3,
-                source: str = "folder", console=None) -> ImageSet:
-    data = folder.load(root, cache, size=size, channels=channels, console=console)
-    s = ImageSet(name or Path(root).name, data["train_x"], data["train_y"], data["test_x"],
-                 data["test_y"], list(data["classes"]), source, str(root))
-    if data["skipped"]:
-        s.notes.append(f"skipped {len(data['skipped']):,} files that are not images")
-    return s
+                source: str = "folder", progress: Progress | None = None) -> ImageSet:
+    data = folder.load(root, cache, size=size, channels=channels, progress=progress)
+    return ImageSet(name or Path(root).name, data["train_x"], data["train_y"], data["test_x"],
+                    data["test_y"], list(data["classes"]), source, str(root),
+                    data["notices"])

@@ -1,44 +1,90 @@
-"""`dlcourse data status`: what each data set would load from, with counts and checks."""
+"""`dlcourse data status`: what each data set would load from, with counts and checks.
+
+The verified column re-checks what is on disk: every file against the sha256 recorded when
+it was imported or downloaded or, for folders that recorded none (a torchvision download
+made outside dlcourse), the format readers. Damage reads "damaged: ...", never the
+verdict recorded when the files were still whole.
+"""
 
 from __future__ import annotations
 
+import struct
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 
-from dlcourse.course.catalog import assets_dir
 from dlcourse.data import cache as layout
-from dlcourse.data.formats import MNIST_FILES, find_mnist_file, idx_header
+from dlcourse.data.assets import assets_dir
+from dlcourse.data.formats import (
+    MNIST_FILES,
+    DataError,
+    find_mnist_file,
+    idx_header,
+    read_cifar,
+    read_housing_rows,
+    read_mnist,
+)
 
 
 def _mb(n: int) -> str:
     return f"{n / 1e6:,.1f} MB"
 
 
+def _count(manifest: dict, key: str) -> str:
+    value = manifest.get(key)
+    return f"{value:,}" if isinstance(value, int) else "?"
+
+
+def _verified(folder: Path, read: Callable[[], object] | None = None,
+              unchecked: str = "not checked") -> str:
+    """The verified column for an installed folder; `read` checks its format when no
+    checksums were recorded."""
+    manifest = layout.read_manifest(folder)
+    fix = "re-download" if manifest.get("origin") == "download" else "re-import"
+    if layout.has_sums(folder):
+        damaged = layout.damaged_file(folder)
+        if damaged:
+            return f"damaged ({damaged}): {fix}"
+    elif read is not None:
+        try:
+            read()
+        except DataError:
+            return f"damaged: {fix}"
+        unchecked = "format checked"
+    return manifest.get("verified", unchecked)
+
+
+def _mnist_counts(folder: Path) -> list[str]:
+    counts = []
+    for key in ("train_images", "test_images"):
+        path = find_mnist_file(folder, MNIST_FILES[key])
+        try:
+            counts.append(f"{idx_header(path)[1]:,}")
+        except (OSError, EOFError, TypeError, struct.error):  # missing, truncated, not gzip
+            counts.append("?")
+    return counts
+
+
 def _mnist_row(cache: Path) -> list[str]:
     raw = cache / layout.MNIST_RAW
     if raw.is_dir():
-        counts = [idx_header(find_mnist_file(raw, MNIST_FILES[k]))[1]
-                  for k in ("train_images", "test_images")]
-        checked = layout.read_manifest(cache / "MNIST").get("verified", "not checked")
-        return ["mnist", str(raw), f"{counts[0]:,}", f"{counts[1]:,}",
-                _mb(layout.folder_size(cache / "MNIST")), checked]
+        return ["mnist", str(raw), *_mnist_counts(raw), _mb(layout.folder_size(cache / "MNIST")),
+                _verified(cache / "MNIST", lambda: read_mnist(raw))]
     sample = assets_dir() / "mnist"
-    counts = [idx_header(find_mnist_file(sample, MNIST_FILES[k]))[1]
-              for k in ("train_images", "test_images")]
-    return ["mnist", "bundled sample", f"{counts[0]:,}", f"{counts[1]:,}",
-            _mb(layout.folder_size(sample)), "sample"]
+    return ["mnist", "bundled sample", *_mnist_counts(sample), _mb(layout.folder_size(sample)),
+            "sample"]
 
 
 def _cifar_row(cache: Path) -> list[str]:
-    for sub in (layout.CIFAR_BATCHES, layout.CIFAR_TREE):
-        where = cache / sub
+    batches, tree = cache / layout.CIFAR_BATCHES, cache / layout.CIFAR_TREE
+    for where, read in ((batches, lambda: read_cifar(batches)), (tree, None)):
         if where.is_dir():
             m = layout.read_manifest(where)
-            if not m and sub == layout.CIFAR_BATCHES:  # e.g. a torchvision download
-                m = {"train": 50_000, "test": 10_000, "verified": "not checked"}
-            return ["cifar10", str(where), f"{m.get('train', '?'):,}", f"{m.get('test', '?'):,}",
-                    _mb(layout.folder_size(where)), m.get("verified", "not checked")]
+            if not m and where == batches:  # e.g. a torchvision download
+                m = {"train": 50_000, "test": 10_000}
+            return ["cifar10", str(where), _count(m, "train"), _count(m, "test"),
+                    _mb(layout.folder_size(where)), _verified(where, read)]
     sample = assets_dir() / "cifar10-sample.npz"
     npz = np.load(sample)
     return ["cifar10", "bundled sample", f"{len(npz['train_labels']):,}",
@@ -48,14 +94,14 @@ def _cifar_row(cache: Path) -> list[str]:
 def _housing_row(cache: Path) -> list[str]:
     table = cache / layout.HOUSING_TABLE
     if table.is_file():
-        m = layout.read_manifest(table.parent)
         rows = sum(1 for line in table.read_bytes().splitlines() if line.strip())
         return ["housing", str(table), f"{rows:,} rows", "", _mb(table.stat().st_size),
-                m.get("verified", "not checked")]
+                _verified(table.parent, lambda: read_housing_rows(table.read_bytes(),
+                                                                  str(table)))]
     home = cache / layout.HOUSING_SKLEARN
     if any(home.glob("cal_housing*.pkz")):
         return ["housing", str(home), "20,640 rows", "", _mb(layout.folder_size(home)),
-                layout.read_manifest(home).get("verified", "scikit-learn's download")]
+                _verified(home, unchecked="scikit-learn's download")]
     sample = assets_dir() / "california_housing" / "cal_housing.data.gz"
     return ["housing", "bundled", "20,640 rows", "", _mb(sample.stat().st_size),
             "complete table"]
@@ -68,7 +114,6 @@ def rows(cache: Path) -> list[list[str]]:
     if folders.is_dir():
         for tree in sorted(p for p in folders.iterdir() if p.is_dir()):
             m = layout.read_manifest(tree)
-            out.append([f"{tree.name} (--data)", str(tree), f"{m.get('train', '?'):,}",
-                        f"{m.get('test', '?'):,}", _mb(layout.folder_size(tree)),
-                        m.get("verified", "not checked")])
+            out.append([f"{tree.name} (--data)", str(tree), _count(m, "train"),
+                        _count(m, "test"), _mb(layout.folder_size(tree)), _verified(tree)])
     return out

@@ -78,3 +78,14 @@ def image_tree(root: Path, classes=("cat", "dog", "fox"), per_class=(4, 2), size
                 pixels = np.full((size[1], size[0], 3), (20 * c + i) % 256, dtype=np.uint8)
                 Image.fromarray(pixels).save(root / split / cls / f"{i:04d}.{fmt}")
     return root
+
+
+def weights_file(folder: Path, name: str = "tiny") -> Path:
+    """A small state dict saved as torch.hub names checkpoints: NAME-<sha256 prefix>.pth."""
+    import torch
+
+    folder.mkdir(parents=True, exist_ok=True)
+    tmp = folder / "weights.tmp"
+    torch.save({"conv.weight": torch.arange(6.0).reshape(2, 3), "conv.bias": torch.ones(2)}, tmp)
+    digest = hashlib.sha256(tmp.read_bytes()).hexdigest()[:8]
+    return tmp.rename(folder / f"{name}-{digest}.pth")

@@ -2,10 +2,8 @@
 HTTP server standing in for the official mirrors: success, progress, checksum failure,
 no network, and the lesson-side fall-back to the bundled sample."""
 
-import functools
 import hashlib
-import http.server
-import threading
+import io
 import time
 
 import pytest
@@ -13,24 +11,11 @@ from rich.console import Console
 from sklearn.datasets import _california_housing
 from torchvision.datasets import CIFAR10, MNIST
 
+from dlcourse.course import data_view
 from dlcourse.data import download as dl
 from dlcourse.data.loaders import cache_dir, load_housing, load_images
+from dlcourse.data.notices import DOWNLOADING
 from tests.data import make
-
-
-@pytest.fixture
-def mirror(tmp_path):
-    """An HTTP server on 127.0.0.1 serving tmp_path/mirror; yields (folder, base URL)."""
-    root = tmp_path / "mirror"
-    root.mkdir()
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(root))
-    handler.log_message = lambda *args: None
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield root, f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-    server.server_close()
 
 
 @pytest.fixture
@@ -58,9 +43,16 @@ def test_mnist_checksum_failure_changes_nothing(cli, mnist_mirror, monkeypatch):
     assert [p.name for p in cache_dir().iterdir()] == []
 
 
-def test_a_lesson_downloads_when_the_cache_is_empty(mnist_mirror):
-    data = load_images("mnist", console=Console(file=open("/dev/null", "w")))
+def test_a_lesson_downloads_when_the_cache_is_empty(mnist_mirror, capsys):
+    reports = []
+    data = load_images("mnist", progress=lambda *report: reports.append(report))
     assert data.source == "download" and len(data.train_y) == 30
+    assert [n.kind for n in data.notices] == ["downloaded"]
+    assert "Downloaded MNIST (about 11 MB) into" in data.notices[0].text
+    what, done, total = reports[-1]  # bytes, file by file, as the mirror sends them
+    assert what == DOWNLOADING + "train-labels-idx1-ubyte.gz"
+    assert done == total == (mnist_mirror / "train-labels-idx1-ubyte.gz").stat().st_size
+    assert capsys.readouterr() == ("", "")
 
 
 def test_cifar10_download(cli, mirror, monkeypatch):
@@ -91,18 +83,22 @@ def test_housing_download_through_scikit_learn(cli, mirror, monkeypatch):
 
 def test_no_network_falls_back_to_the_sample_in_one_line(monkeypatch, capsys):
     monkeypatch.setattr(MNIST, "mirrors", ["http://127.0.0.1:9/"])  # discard port: refused
-    console = Console(file=None, width=200)
     start = time.perf_counter()
-    data = load_images("mnist", console=console)
+    data = load_images("mnist")
     elapsed = time.perf_counter() - start
-    out = capsys.readouterr().out
     assert data.source == "sample" and elapsed < 10
-    assert out.count("No network") == 1 and "bundled MNIST sample" in out
+    assert [n.kind for n in data.notices] == ["offline", "sample"]
+    assert capsys.readouterr() == ("", ""), "the data layer never prints"
+    out = io.StringIO()
+    data_view.show_notices(Console(file=out, width=200), data)
+    shown = out.getvalue()
+    assert shown.count("No network") == 1 and "bundled MNIST sample" in shown
+    assert "sample data" in shown
 
 
 def test_offline_never_probes_the_network(monkeypatch):
     monkeypatch.setattr(dl, "reachable", lambda *a, **k: pytest.fail("probed the network"))
-    assert load_images("mnist", offline=True, console=Console(quiet=True)).source == "sample"
+    assert load_images("mnist", offline=True).source == "sample"
 
 
 def test_download_command_without_network(cli, monkeypatch):

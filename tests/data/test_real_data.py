@@ -20,7 +20,10 @@ def test_mnist_kit(cli):
     assert data.train_y[:5].tolist() == [5, 0, 4, 1, 9]
     assert data.test_y[:5].tolist() == [7, 2, 1, 0, 4]
     out = cli("data", "status").output
-    assert "17,435" in out and "10,000" in out
+    assert "17,435" in out and "10,000" in out and "damaged" not in out
+    images = cache_dir() / "MNIST" / "raw" / "t10k-images-idx3-ubyte"
+    images.write_bytes(images.read_bytes()[:-784])  # one image short
+    assert "damaged" in cli("data", "status").output
 
 
 def test_housing_kit(cli):
@@ -37,7 +40,7 @@ def test_bundled_housing_is_the_same_table():
                                                                                          abs=5e-5)
 
 
-def test_cifar10_tree_import_and_load(cli, tmp_path):
+def test_cifar10_tree_import_and_load(cli, tmp_path, monkeypatch):
     out = cli("data", "import", str(SHARED_DATA / "cifar10" / "cifar10-jpg.tar.gz")).output
     assert "50,000 training and 10,000 test images" in out
     data = load_images("cifar10", offline=True)
@@ -46,6 +49,8 @@ def test_cifar10_tree_import_and_load(cli, tmp_path):
     # the same tree through --data comes from the decoded cache
     again = load_images("cifar10", data=cache_dir() / "cifar10-jpg")
     assert again.source == "folder" and len(again.train_y) == 50_000
+    monkeypatch.setenv("COLUMNS", "300")  # the verified column on one line
+    assert "every image decoded, 0 skipped" in cli("data", "status").output
 
 
 @pytest.mark.parametrize("name", ["mnist/train-images-idx3-ubyte.gz",
