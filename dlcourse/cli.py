@@ -2,21 +2,36 @@
 
 from __future__ import annotations
 
+import io
+import os
+import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 from typer.core import TyperGroup
 
 from dlcourse.course import catalog
 from dlcourse.errors import UserError
 
+try:  # recent typer vendors click; older releases raise click's own usage errors
+    from typer import TyperException as _ClickError
+except ImportError:  # pragma: no cover - depends on the installed typer
+    from click import ClickException as _ClickError
+
+EXIT_BUG = 1
+# How click stops a command on purpose (an exit code, Ctrl-D at a prompt, a usage error it
+# prints itself): never a bug, so the last-resort handler lets them through untouched.
+_CLICK_STOPS = (typer.Exit, typer.Abort, _ClickError)
+
 
 class _Group(TyperGroup):
-    """Turns the errors a user can fix into one paragraph and exit code 2, and Ctrl-C
-    into exit code 130, for every command (CliRunner tests go through here too)."""
+    """Turns the errors a user can fix into one paragraph and exit code 2, Ctrl-C into
+    exit code 130, and a bug into one paragraph, a crash file and exit code 1, for every
+    command (CliRunner tests go through here too)."""
 
     def invoke(self, ctx):
         try:
@@ -24,9 +39,73 @@ class _Group(TyperGroup):
         except UserError as err:
             Console(stderr=True).print(f"[bold red]Error:[/] {err}", highlight=False)
             raise typer.Exit(err.exit_code) from None
-        except KeyboardInterrupt:
+        except KeyboardInterrupt as err:  # Ctrl-C (130), or SIGTERM / SIGHUP (128 + signal)
             Console(stderr=True).print("\nInterrupted.")
-            raise typer.Exit(130) from None
+            raise typer.Exit(getattr(err, "exit_code", 130)) from None
+        except _CLICK_STOPS:
+            raise
+        except Exception as err:
+            if _debugging():  # the developer wants the traceback itself
+                raise
+            _report_bug(err)
+            raise typer.Exit(EXIT_BUG) from None
+
+
+def _debugging() -> bool:
+    return os.environ.get("DLCOURSE_DEBUG", "") not in ("", "0")
+
+
+def _report_bug(err: Exception) -> None:
+    """One paragraph for a bug in dlcourse: what broke, and where its full traceback is."""
+    summary = " ".join(f"{type(err).__name__}: {err}".split())  # one line, however long
+    if len(summary) > 300:
+        summary = summary[:297] + "..."
+    try:
+        where = f"The full traceback is in {_save_traceback(err)}"
+    except Exception as save_err:  # noqa: BLE001 - the report must reach the user regardless
+        where = (f"The traceback could not be saved ({save_err}); run the command again "
+                 "with DLCOURSE_DEBUG=1 to see it")
+    Console(stderr=True).print(
+        "[bold red]Bug in dlcourse:[/] " + escape(
+            f"this is not something you did wrong. {summary}. {where}; please include it "
+            "when you report the bug."),
+        highlight=False)
+
+
+def _log_dir() -> Path:
+    """$DLCOURSE_LOG_DIR, else the platform's user log folder."""
+    if os.environ.get("DLCOURSE_LOG_DIR"):
+        return Path(os.environ["DLCOURSE_LOG_DIR"]).expanduser()
+    import platformdirs
+
+    return platformdirs.user_log_path("dlcourse")
+
+
+def _save_traceback(err: Exception) -> Path:
+    """Write err's traceback, with the versions a bug report needs, to a new crash file."""
+    import platform
+    import time
+    import traceback
+
+    from dlcourse import __version__
+    from dlcourse.fileio import atomic_write
+
+    text = (f"dlcourse {__version__}, Python {platform.python_version()}, "
+            f"{platform.platform()}\ncommand: dlcourse {' '.join(sys.argv[1:])}\n\n"
+            + "".join(traceback.format_exception(err)))
+    folder = _log_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    name = f"crash-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}.txt"
+    # atomic: a crash file is either whole or absent, even if this write is interrupted
+    return atomic_write(folder / name, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+
+
+def _never_fail_on_encoding() -> None:
+    """Replace the characters stdout or stderr cannot encode (PYTHONIOENCODING=ascii, a
+    legacy Windows code page) by '?' instead of stopping with a UnicodeEncodeError."""
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper) and stream.errors == "strict":
+            stream.reconfigure(errors="replace")
 
 
 app = typer.Typer(
@@ -125,17 +204,21 @@ def data_download(
     """Download full data sets with the official downloaders (checksums checked)."""
     if name not in DATASETS:
         raise UserError(f"Unknown data set '{name}': choose one of {', '.join(DATASETS)}.")
+    from dlcourse.course import data_view
     from dlcourse.data.cache import cache_dir
-    from dlcourse.data.download import Offline, download
+    from dlcourse.data.download import Offline, describe, download
     from dlcourse.errors import DataError
 
     cache, console = cache_dir(data_dir), Console()
     for one in DATASETS[:-1] if name == "all" else (name,):
+        console.print(f"Downloading {describe(one, cache)}", highlight=False)
         try:
-            console.print(f"[green]Done:[/] {download(one, cache, console)}")
+            with data_view.progress(console) as progress:
+                where = download(one, cache, progress)
         except Offline as err:
             raise DataError(f"No network: {err}. Copy the files from a machine that has them "
                             "and run `dlcourse data import PATH`.") from None
+        console.print(f"[green]Done:[/] {where}")
 
 
 @data_app.command("import")
@@ -143,15 +226,23 @@ def data_import(
     path: Annotated[Path, typer.Argument(help="An archive, data file or folder to import.")],
     data_dir: DataDir = None,
 ) -> None:
-    """Import data copied from another machine: official archives or an image-folder tree."""
+    """Import data copied from another machine: official archives, an image-folder tree,
+    or pretrained weights (e.g. vgg16-397923af.pth)."""
+    from dlcourse.course import data_view
     from dlcourse.data.cache import cache_dir
     from dlcourse.data.importer import import_path
 
     console = Console()
-    result = import_path(path, cache_dir(data_dir), console)
-    counts = (f"{result['train']:,} training and {result['test']:,} test images"
-              if "train" in result else f"{result['rows']:,} rows")
-    console.print(f"[green]Imported[/] {result['dataset']}: {counts}; {result['verified']}.")
+    with data_view.progress(console) as progress:
+        result = import_path(path, cache_dir(data_dir), progress=progress)
+    if result["dataset"] == "weights":
+        what = f"the pretrained weights {result['file']} into {result['to']}"
+    elif "train" in result:
+        what = (f"{result['dataset']}: {result['train']:,} training and {result['test']:,} "
+                "test images")
+    else:
+        what = f"{result['dataset']}: {result['rows']:,} rows"
+    console.print(f"[green]Imported[/] {what}; {result['verified']}.")
 
 
 @data_app.command("path")
@@ -164,4 +255,5 @@ def data_path(data_dir: DataDir = None) -> None:
 
 def main() -> None:
     """Console-script entry point."""
+    _never_fail_on_encoding()
     app()

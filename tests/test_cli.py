@@ -1,12 +1,14 @@
-"""The CLI as users meet it: CliRunner for output, real subprocesses for exit codes."""
+"""The CLI as users meet it: CliRunner for output and option checks (in-process, no torch
+import per test), real subprocesses for startup, `python -m`, and the exit codes of real runs."""
 
+import dataclasses
 import json
 import re
 import sys
 
 import pytest
 
-from dlcourse.course import catalog
+from dlcourse.course import catalog, options
 from tests.conftest import run_dlcourse
 
 HEAVY = ("torch", "torchvision", "matplotlib")
@@ -63,31 +65,87 @@ def test_explain_plot_saves_a_png(cli, tmp_path):
     (["lesson", "sine", "--lr", "-1e-6"], "--lr must be a positive number"),
     (["lesson", "sine", "--iterations", "-5"], "--iterations must be a positive"),
     (["lesson", "sine", "--iterations", "many"], "invalid int value"),
-    (["lesson", "sine", "--wings", "2"], "Unrecognized arguments: --wings"),
+    (["lesson", "sine", "--wings", "2"], "Unknown option --wings. `dlcourse lesson sine --help`"),
     (["lesson", "sine", "--device", "tpu"], "--device must be one of"),
     (["lesson", "sine", "--out", "/proc/no/such/place"], "Cannot write the run folder"),
     (["explain", "checklist", "--plot"], "has no figure"),
 ])
-def test_bad_input_is_one_clear_sentence_and_exit_2(args, message):
-    result = run_dlcourse(*args)
-    assert result.returncode == 2, result.stderr
-    assert "Traceback" not in result.stderr + result.stdout
-    assert message in " ".join(result.stderr.split()), result.stderr
+def test_bad_input_is_one_clear_sentence_and_exit_2(cli, args, message):
+    out = cli(*args, code=2).output
+    assert message in out and "Traceback" not in out
 
 
-def test_out_folder_that_cannot_be_created(tmp_path):
+@pytest.mark.parametrize("args, message", [
+    (["--epoch", "3"], "Unknown option --epoch. Did you mean --epochs? "
+                       "`dlcourse lesson mnist --help` lists the options."),
+    (["--epoch=3"], "Unknown option --epoch. Did you mean --epochs?"),
+    (["--no-pauses"], "Unknown option --no-pauses. Did you mean --no-pause?"),
+    (["--hlep"], "Unknown option --hlep. Did you mean --help?"),
+    (["--batch", "64", "--wings", "2"],
+     "Unknown options --batch (did you mean --batch-size?) and --wings."),
+    (["3"], "Unexpected argument 3: lesson options start with --."),
+])
+def test_unknown_option_suggests_the_close_ones(cli, args, message):
+    assert message in cli("lesson", "mnist", *args, code=2).output
+
+
+@pytest.mark.parametrize("seed", ["-1", "4294967296", "99999999999999999999"])
+def test_seed_outside_numpys_range_is_a_clear_error(cli, seed):
+    out = cli("lesson", "sine", "--seed", seed, code=2).output
+    assert "--seed must be a whole number from 0 to 4294967295." in out
+
+
+def test_largest_seed_is_accepted():
+    assert options.RunOptions(seed=2**32 - 1).seed == 4294967295
+
+
+def test_out_folder_that_cannot_be_created(cli, tmp_path):
     """A path under a regular file cannot become a folder, even for root."""
     (tmp_path / "a-file").write_text("")
-    result = run_dlcourse("lesson", "sine", "--out", str(tmp_path / "a-file" / "run"))
-    assert result.returncode == 2 and "Cannot write the run folder" in result.stderr
-    assert "Traceback" not in result.stderr
+    out = cli("lesson", "sine", "--out", str(tmp_path / "a-file" / "run"), code=2).output
+    assert "Cannot write the run folder" in out and "Traceback" not in out
 
 
-def test_lesson_help_lists_its_own_options():
-    result = run_dlcourse("lesson", "sine", "--help")
-    assert result.returncode == 0
+def test_lesson_help_lists_its_own_options(cli):
+    out = cli("lesson", "sine", "--help").output
     for option in ("--seed", "--out", "--no-pause", "--no-quiz", "--iterations", "--lr"):
-        assert option in result.stdout
+        assert option in out
+
+
+def test_bad_option_in_a_real_process_goes_to_stderr_with_exit_2():
+    result = run_dlcourse("lesson", "sinus")
+    assert result.returncode == 2 and "Did you mean sine" in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+
+
+@dataclasses.dataclass(frozen=True)
+class _Training:
+    epochs: int = 0  # passes over the data
+    subset: str = "full"  # training images: a number, or full
+
+
+@dataclasses.dataclass(frozen=True)
+class _Lesson(_Training):
+    subset: str = "auto"  # auto: as many as fit the time budget
+    width: int = 8  # hidden units
+
+
+def test_inherited_fields_keep_their_help_and_redeclared_ones_win():
+    assert options.field_help(_Lesson) == {"epochs": "passes over the data",
+                                           "subset": "auto: as many as fit the time budget",
+                                           "width": "hidden units"}
+    assert options.describe(_Lesson) == [
+        ("--epochs", "0", "passes over the data"),
+        ("--subset", "auto", "auto: as many as fit the time budget"),
+        ("--width", "8", "hidden units"),
+    ]
+
+
+def test_inherited_fields_parse_with_the_subclass_defaults():
+    assert options.parse("p", [], _Lesson) == [_Lesson(epochs=0, subset="auto", width=8)]
+    parsed = options.parse("p", ["--epochs", "2", "--subset", "100"], _Lesson)
+    assert parsed == [_Lesson(epochs=2, subset="100", width=8)]
+    assert options.parse("p", [], _Training) == [_Training(epochs=0, subset="full")]
 
 
 def test_sine_runs_end_to_end_in_a_subprocess(tmp_path):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import difflib
 import inspect
 import re
 import typing
@@ -17,6 +18,7 @@ from pathlib import Path
 from dlcourse.errors import UserError
 
 _FIELD_COMMENT = re.compile(r"^\s+(\w+)\s*:[^#\n]*#\s*(.+)$", re.MULTILINE)
+MAX_SEED = 2**32 - 1
 
 
 @dataclasses.dataclass(frozen=True)
@@ -28,6 +30,11 @@ class RunOptions:
     pause: bool = True  # wait for Enter between sections (only in a terminal)
     quiz: bool = True  # ask the quiz questions (only in a terminal)
     device: str = "auto"  # auto, cpu, cuda or mps (auto picks CUDA, then MPS, then CPU)
+
+    def __post_init__(self):
+        # numpy's legacy seeding takes 0..2**32-1; anything else ends in its traceback later
+        if not 0 <= self.seed <= MAX_SEED:
+            raise ValueError(f"--seed must be a whole number from 0 to {MAX_SEED}.")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -48,8 +55,16 @@ class ImageOptions:
 
 
 def field_help(cls: type) -> dict[str, str]:
-    """{field: help} read from the comment that follows each field in the class source."""
-    return dict(_FIELD_COMMENT.findall(inspect.getsource(cls)))
+    """{field: help} read from the comment that follows each field in the class source.
+
+    Walks the MRO from the base down, so inherited fields keep their base class's help and
+    a subclass that redeclares a field with its own comment wins.
+    """
+    helps: dict[str, str] = {}
+    for klass in reversed(cls.__mro__):
+        if dataclasses.is_dataclass(klass):  # object and plain mixins have no field comments
+            helps.update(_FIELD_COMMENT.findall(inspect.getsource(klass)))
+    return helps
 
 
 def option_name(field_name: str) -> str:
@@ -64,7 +79,43 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> typing.NoReturn:
         first = message[:1].upper() + message[1:]
-        raise UserError(f"{first}. `{self.prog} --help` lists the options.")
+        raise UserError(f"{first}. {self.help_hint()}")
+
+    def help_hint(self) -> str:
+        return f"`{self.prog} --help` lists the options."
+
+    def reject_extras(self, extras: list[str]) -> None:
+        """Explain arguments that match no option, suggesting close option names."""
+        if not extras:
+            return
+        unknown = [arg.split("=", 1)[0] for arg in extras
+                   if arg.startswith("-") and arg != "--"
+                   and not self._negative_number_matcher.match(arg)]
+        if not unknown:  # only stray words, e.g. a value without its --option
+            raise UserError(f"Unexpected argument {' '.join(extras)}: lesson options start "
+                            f"with --. {self.help_hint()}")
+        raise UserError(f"{_unknown_options(unknown, self.option_names())} {self.help_hint()}")
+
+    def option_names(self) -> list[str]:
+        # --help is answered before parsing, but a typo of it deserves a suggestion too
+        return [*self._option_string_actions, "--help"]
+
+
+def _unknown_options(unknown: list[str], known: list[str]) -> str:
+    """'Unknown option --epoch. Did you mean --epochs?', or one sentence for several."""
+    # Compare without the dashes, which would make --hlep look close to --lr; suggest only
+    # the closest name, so that --no-pauses gets --no-pause and not also --pause.
+    bare = {name.lstrip("-"): name for name in known}
+    close = {}
+    for name in dict.fromkeys(unknown):
+        match = difflib.get_close_matches(name.lstrip("-"), bare, n=1)
+        close[name] = bare[match[0]] if match else ""
+    if len(close) == 1:
+        [(name, match)] = close.items()
+        return f"Unknown option {name}." + (f" Did you mean {match}?" if match else "")
+    parts = [f"{name} (did you mean {match}?)" if match else name
+             for name, match in close.items()]
+    return f"Unknown options {', '.join(parts[:-1])} and {parts[-1]}."
 
 
 def _add_field(parser: argparse.ArgumentParser, cls: type, f: dataclasses.Field, help_: str):
@@ -82,7 +133,7 @@ def _add_field(parser: argparse.ArgumentParser, cls: type, f: dataclasses.Field,
                             metavar=f.name.upper())
 
 
-def build_parser(prog: str, *classes: type) -> argparse.ArgumentParser:
+def build_parser(prog: str, *classes: type) -> _Parser:
     parser = _Parser(prog=prog, add_help=False, allow_abbrev=False)
     for cls in classes:
         helps = field_help(cls)
@@ -93,7 +144,10 @@ def build_parser(prog: str, *classes: type) -> argparse.ArgumentParser:
 
 def parse(prog: str, argv: list[str], *classes: type) -> list:
     """One instance of each dataclass, from `argv`; bad values raise UserError."""
-    namespace = vars(build_parser(prog, *classes).parse_args(argv))
+    parser = build_parser(prog, *classes)
+    known, extras = parser.parse_known_args(argv)
+    parser.reject_extras(extras)
+    namespace = vars(known)
     instances = []
     for cls in classes:
         values = {f.name: namespace[f.name] for f in dataclasses.fields(cls)}
