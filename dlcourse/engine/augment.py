@@ -43,10 +43,10 @@ def random_affine(x, generator, degrees=10.0, shear=10.0, scale=(0.8, 1.2), flip
     cos, sin, tan = torch.cos(angle), torch.sin(angle), torch.tan(shear_x)
     # output -> input sampling matrix: inverse of (rotate · shear · scale), no translation
     theta = torch.zeros(N, 2, 3, device=x.device, dtype=x.dtype)
-    theta[:, 0, 0] = cos / s
+    theta[:, 0, 0] = (cos + sin * tan) / s
     theta[:, 0, 1] = (sin - cos * tan) / s
     theta[:, 1, 0] = -sin / s
-    theta[:, 1, 1] = (cos + sin * tan) / s
+    theta[:, 1, 1] = cos / s
     if flip:  # mirroring first means sampling at −x: negate the x row of the matrix
         mirror = torch.rand(N, device=x.device, generator=generator) < 0.5
         theta[:, 0] *= torch.where(mirror, -1.0, 1.0)[:, None]

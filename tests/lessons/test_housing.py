@@ -1,6 +1,7 @@
 """The housing lesson: a leak-free split and scaling, beating both baselines on data with a
 known nonlinear signal, the mistakes part, and bad options."""
 
+import dataclasses
 import io
 import json
 
@@ -35,17 +36,68 @@ def test_split_is_seeded_and_disjoint():
     assert not rows
 
 
-def test_scaler_uses_training_statistics_only():
+def test_scaler_statistics_are_the_training_rows_own():
     X, y = synthetic(1000)
     X_train, _, X_test, _ = housing.split(X, y, 0.2, seed=0)
+    X_test = X_test + 50  # test rows far from the training rows: a leak would move the stats
     scaler = housing.Scaler(NAMES).fit(X_train)
+    logged = torch.cat([torch.log1p(X_train[:, :4]), X_train[:, 4:]], dim=1)  # SKEWED first
+    torch.testing.assert_close(scaler.mean, logged.mean(0))
+    torch.testing.assert_close(scaler.std, logged.std(0))
+    everything = housing.Scaler(NAMES).fit(torch.cat([X_train, X_test]))
+    assert ((everything.mean - scaler.mean).abs() > 0.1).all(), "the shift must show in the stats"
     Z = scaler.transform(X_train)
     torch.testing.assert_close(Z.mean(0), torch.zeros(8), atol=1e-4, rtol=0)
     torch.testing.assert_close(Z.std(0), torch.ones(8), atol=1e-4, rtol=0)
-    changed_test = X_test.clone()
-    changed_test[:, 0] *= 1000  # test rows must not move the statistics
-    assert torch.equal(housing.Scaler(NAMES).fit(X_train).mean, scaler.mean)
-    assert scaler.transform(changed_test).shape == X_test.shape
+    Z_test = scaler.transform(X_test)  # with the training statistics, not the test rows' own
+    assert (Z_test.mean(0) > 0.5).all(), f"test rows standardized on their own: {Z_test.mean(0)}"
+
+
+class BlankPlots:
+    """Every plot function drawing an empty figure: seconds saved where plots are not tested."""
+
+    def __getattr__(self, name):
+        from matplotlib.figure import Figure
+
+        return lambda *args, **kwargs: Figure()
+
+
+def test_the_lesson_fits_every_scaler_on_the_training_rows_only(tmp_path, monkeypatch):
+    """Record the split and every Scaler.fit of a short real run (main model, the log
+    comparison, the mistakes part): each fit must get exactly the training rows. On the real
+    table the statistics of all rows and of the training rows differ by under 1%, so no metric
+    would show a leak; the rows given to fit do."""
+    splits, fitted = [], []
+    real_split, real_fit, real_train = housing.split, housing.Scaler.fit, housing.train_mlp
+
+    def recording_split(*args, **kwargs):
+        splits.append(real_split(*args, **kwargs))
+        return splits[-1]
+
+    def recording_fit(self, X):
+        fitted.append(X.clone())
+        return real_fit(self, X)
+
+    def one_epoch(model, X, y, X_test, y_test, cfg, *args, **kwargs):  # keeps the run short
+        return real_train(model, X, y, X_test, y_test, dataclasses.replace(cfg, epochs=1),
+                          *args, **kwargs)
+
+    monkeypatch.setattr(housing, "split", recording_split)
+    monkeypatch.setattr(housing.Scaler, "fit", recording_fit)
+    monkeypatch.setattr(housing, "train_mlp", one_epoch)
+    monkeypatch.setattr(housing, "plots", BlankPlots())
+    out = io.StringIO()
+    code = runner.start("housing", ["--offline", "--epochs", "1", "--mistakes", "--out",
+                                    str(tmp_path / "r")], Screen(console=Console(file=out)))
+    assert code == 0, out.getvalue()[-3000:]
+    assert len(splits) == 1, f"the lesson split the rows {len(splits)} times"
+    X_train, _, X_test, _ = splits[0]
+    test_rows = {tuple(r) for r in X_test.tolist()}
+    assert len(fitted) >= 4, f"only {len(fitted)} scalers fitted: main, 2 compared, mistakes"
+    for i, X in enumerate(fitted):
+        leaked = sum(tuple(r) in test_rows for r in X.tolist())
+        assert not leaked, f"scaler {i} was fitted on {leaked} of the {len(X_test)} test rows"
+        assert torch.equal(X, X_train), f"scaler {i} was fitted on other rows than the training"
 
 
 def test_mlp_beats_both_baselines_on_a_known_nonlinear_signal():
@@ -97,7 +149,7 @@ def test_full_lesson_on_the_bundled_table_with_mistakes(tmp_path):
     (["--lr", "0"], "--lr must be a positive number"),
     (["--hidden", "0"], "must be positive numbers"),
     (["--test-fraction", "1.5"], "between 0 and 1"),
-    (["--data", "x"], "Unrecognized arguments: --data"),
+    (["--data", "x"], "Unknown option --data. Did you mean --data-dir?"),
 ])
 def test_bad_options_exit_2(args, message):
     result = run_dlcourse("lesson", "housing", "--offline", *args)
