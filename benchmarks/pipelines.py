@@ -8,7 +8,7 @@ torchvision's ImageFolder opening and decoding each JPEG, per-image PIL transfor
 DataLoader at the post's batch size (LeNet: flip, rotation, affine, colour jitter, batch
 100, Adam; ResNet: crop with padding 1, flip, batch 128, SGD). Engine: the same model,
 batch size, optimizer (in PyTorch's fused implementation, as the engine builds it) and
-kinds of augmentation, through dlcourse.train. The two run in
+kinds of augmentation, through dlcourse.engine. The two run in
 alternation, `rounds` times each on the same images; the table shows medians.
 """
 
@@ -24,7 +24,10 @@ from torch.utils.data import DataLoader, Dataset
 from torchvision import transforms
 
 from dlcourse.data.loaders import load_images
-from dlcourse.engine.train import Prepare, optimizer_for, train_one_epoch
+from dlcourse.device import uses_bf16
+from dlcourse.engine.loader import DeviceLoader
+from dlcourse.engine.loop import train_one_epoch
+from dlcourse.engine.recipes import optimizer_for
 from dlcourse.lessons.lenet import LeNet
 from dlcourse.lessons.resnet import ResNet
 from dlcourse.lessons.vgg import SmallVGG
@@ -109,16 +112,19 @@ def post_style(post, X, y, data_dir=None) -> float:
 
 def engine(post, X, y) -> float:
     torch.manual_seed(0)
+    cpu = torch.device("cpu")
     model = post["model"]().to(memory_format=torch.channels_last)
-    optimizer = optimizer_for(model, post["optimizer"], torch.device("cpu"))
-    prepare = Prepare(torch.device("cpu"), torch.full((3,), 0.5), torch.full((3,), 0.5),
-                      post["engine_aug"], post["padding"])
+    optimizer = optimizer_for(model, post["optimizer"], cpu)
+
+    def loader(images, labels):
+        return DeviceLoader(images, labels, post["batch"], device=cpu, mean=[0.5] * 3,
+                            std=[0.5] * 3, train=True, augment=post["engine_aug"],
+                            padding=post["padding"], bf16=uses_bf16(cpu))
+
     warm = 2 * post["batch"]
-    train_one_epoch(model, X[:warm], y[:warm], F.cross_entropy, optimizer, None, post["batch"],
-                    prepare, lambda *a: None)
+    train_one_epoch(model, loader(X[:warm], y[:warm]), F.cross_entropy, optimizer)
     start = time.perf_counter()
-    train_one_epoch(model, X[warm:], y[warm:], F.cross_entropy, optimizer, None, post["batch"],
-                    prepare, lambda *a: None)
+    train_one_epoch(model, loader(X[warm:], y[warm:]), F.cross_entropy, optimizer)
     return (len(y) - warm) / (time.perf_counter() - start)
 
 

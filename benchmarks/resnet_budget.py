@@ -4,22 +4,23 @@
 
 DIR is a data cache holding the kit's CIFAR-10 tree. Every variant trains the lesson's
 16-32-64 ResNet (dlcourse.lessons.resnet.ResNet, unchanged) on all 50,000 training images
-for the same number of epochs with the engine's pieces (Prepare, train_one_epoch,
-evaluate), then reports test accuracy on the kit's 10,000 test images, plain and with
-flip test-time augmentation (the mean of the softmax of each image and its mirror).
+for the same number of epochs with the engine's fit(), then reports test accuracy on
+the kit's 10,000 test images, plain and with flip test-time augmentation (the mean of
+the softmax of each image and its mirror).
 Each variant changes one to three things from the lesson's default recipe. About two
 minutes a variant on a 2-core CPU; the README quotes a run.
 """
 
 import argparse
-import math
-import time
 
 import torch
 import torch.nn.functional as F
 
 from dlcourse.data.loaders import load_images
-from dlcourse.engine import train
+from dlcourse.device import uses_bf16
+from dlcourse.engine.fit import channel_stats
+from dlcourse.engine.loader import DeviceLoader
+from dlcourse.engine.recipes import fit_recipe
 from dlcourse.lessons.resnet import RECIPES, ResNet
 
 BASE = dict(RECIPES["default"], label_smoothing=0.0)
@@ -39,15 +40,15 @@ VARIANTS = {  # name: changes to the lesson's default recipe
 
 
 @torch.no_grad()
-def flip_tta_accuracy(model, X, y, prepare, batch_size=1000):
+def flip_tta_accuracy(model, loader):
+    """Accuracy of the mean softmax of each test image and its mirror."""
     model.eval()
     correct = 0
-    for start in range(0, len(y), batch_size):
-        x = prepare(X[start:start + batch_size])
-        with prepare.autocast():
-            p = model(x).float().softmax(1) + model(x.flip(3)).float().softmax(1)
-        correct += (p.argmax(1) == y[start:start + batch_size]).sum().item()
-    return correct / len(y)
+    for inputs, targets in loader:
+        with loader.autocast():
+            p = model(inputs).float().softmax(1) + model(inputs.flip(3)).float().softmax(1)
+        correct += (p.argmax(1) == targets).sum().item()
+    return correct / len(loader.labels)
 
 
 def run(data, recipe: dict, epochs: int, seed: int = 0) -> dict:
@@ -58,26 +59,17 @@ def run(data, recipe: dict, epochs: int, seed: int = 0) -> dict:
         for block in model.modules():
             if hasattr(block, "bn2"):
                 torch.nn.init.zeros_(block.bn2.weight)
-    model.to(memory_format=torch.channels_last)
-    X, y = data.train_x, data.train_y
-    mean, std = train.channel_stats(X)
-    prepare = train.Prepare(device, mean, std, recipe["augment"], recipe["padding"], seed)
-    recipe = dict(recipe, epochs=epochs)
-    optimizer = train.optimizer_for(model, recipe, device)
-    steps = epochs * math.ceil(len(y) / recipe["batch_size"])
-    scheduler = train.schedule_for(recipe)(optimizer, steps)
 
     def loss_fn(logits, targets):
         return F.cross_entropy(logits, targets, label_smoothing=recipe["label_smoothing"])
 
-    start = time.perf_counter()
-    for _ in range(epochs):
-        _, train_acc = train.train_one_epoch(model, X, y, loss_fn, optimizer, scheduler,
-                                             recipe["batch_size"], prepare, lambda *a: None)
-    seconds = time.perf_counter() - start
-    _, test_acc, _ = train.evaluate(model, data.test_x, data.test_y, loss_fn, prepare)
-    return dict(train=train_acc, test=test_acc,
-                tta=flip_tta_accuracy(model, data.test_x, data.test_y, prepare), seconds=seconds)
+    result = fit_recipe(model, data, dict(recipe, epochs=epochs), device=device, seed=seed,
+                        loss_fn=loss_fn)
+    mean, std = channel_stats(data.train_x)
+    test = DeviceLoader(data.test_x, data.test_y, 1000, device=device, mean=mean, std=std,
+                        bf16=uses_bf16(device))
+    return dict(train=result.history[-1]["train_accuracy"], test=result.test_accuracy,
+                tta=flip_tta_accuracy(model, test), seconds=result.train_seconds)
 
 
 def main() -> None:

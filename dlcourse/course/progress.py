@@ -1,74 +1,75 @@
-"""Live training display: a progress bar per epoch (loss, accuracy, images/s, ETA), one
-table row per finished epoch, and an honest time estimate after the first batches."""
+"""The live training display: a progress bar per epoch (loss, accuracy, images/s, ETA), a
+row per finished epoch, and an honest time estimate after the first batches.
+
+It is the engine's Callbacks: fit() calls it, and it only shows what it is told.
+"""
 
 from __future__ import annotations
 
 import math
-import time
-from contextlib import contextmanager
 
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
-from dlcourse.course.runner import Diverged
+from dlcourse.engine.fit import Callbacks
 
-REFRESH_SECONDS = 0.2  # how often the bar reads the loss (each read syncs a GPU)
 COLUMNS = ("epoch", "train loss", "train acc", "test loss", "test acc", "seconds")
+ESTIMATE_AFTER = 8  # batches: enough for a steady per-batch time
 
 
-class Display:
-    def __init__(self, lesson, n_train: int, epochs: int, batch_size: int):
-        self.lesson, self.console = lesson, lesson.console
-        self.n_train, self.epochs, self.batch_size = n_train, epochs, batch_size
+class TrainingDisplay(Callbacks):
+    def __init__(self, console, device):
+        self.console, self.device = console, device
+        self.bar = None
         self.estimated = False
+
+    def start(self, *, epochs, first_epoch, train_images, batch_size, device) -> None:
+        self.epochs, self.first_epoch = epochs, first_epoch
+        self.train_images, self.batch_size = train_images, batch_size
+        if first_epoch > epochs:
+            return
         self.console.print("  ".join(f"{c:>10}" for c in COLUMNS), style="bold")
 
-    @contextmanager
-    def epoch(self, epoch: int):
-        """Yields on_batch(n, loss, correct, seen), which the training loop calls per batch."""
-        bar = Progress(TextColumn(f"epoch {epoch}/{self.epochs}"), BarColumn(),
-                       TextColumn("{task.fields[stats]}"), TimeRemainingColumn(),
-                       console=self.console, transient=True,
-                       disable=not self.console.is_terminal)
-        task = bar.add_task("", total=self.n_train, stats="")
-        start = last = time.perf_counter()
-        batches = 0
+    def epoch_start(self, epoch: int) -> None:
+        self.bar = Progress(TextColumn(f"epoch {epoch}/{self.epochs}"), BarColumn(),
+                            TextColumn("{task.fields[stats]}"), TimeRemainingColumn(),
+                            console=self.console, transient=True,
+                            disable=not self.console.is_terminal)
+        self.task = self.bar.add_task("", total=self.train_images, stats="")
+        self.bar.start()
 
-        def on_batch(n, loss, correct, seen):
-            nonlocal last, batches
-            batches += 1
-            now = time.perf_counter()
-            if batches == 8 and epoch == 1 and not self.estimated:
-                self.estimate((now - start) / batches)
-            if now - last < REFRESH_SECONDS and seen < self.n_train:
-                bar.advance(task, n)
-                return
-            last, value = now, loss.item()
-            if not math.isfinite(value):
-                raise Diverged(epoch, value)
-            stats = (f"loss {value:.3f}  acc {correct.item() / seen:.1%}  "
-                     f"{seen / (now - start):,.0f} img/s")
-            bar.update(task, advance=n, stats=stats)
+    def step(self, *, epoch, seen, loss, accuracy, steps, seconds) -> None:
+        if not self.estimated and epoch == self.first_epoch and steps >= ESTIMATE_AFTER:
+            self.estimate(seconds / steps)
+        stats = f"loss {loss:.3f}  acc {accuracy:.1%}  {seen / seconds:,.0f} img/s"
+        self.bar.update(self.task, completed=seen, stats=stats)
 
-        with bar:
-            yield on_batch
+    def epoch_end(self, row: dict) -> None:
+        self._stop_bar()
+        self.console.print(f"{row['epoch']:>10}  {row['train_loss']:>10.4f}  "
+                           f"{row['train_accuracy']:>10.1%}  {row['test_loss']:>10.4f}  "
+                           f"{row['test_accuracy']:>10.1%}  {row['seconds']:>10.1f}")
+
+    def close(self) -> None:
+        self._stop_bar()
+
+    def _stop_bar(self) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+            self.bar = None
 
     def estimate(self, seconds_per_batch: float) -> None:
         """Say how long the whole run will take, and how to make it shorter."""
         self.estimated = True
-        batches = math.ceil(self.n_train / self.batch_size) * self.epochs
-        total = seconds_per_batch * batches
+        batches = math.ceil(self.train_images / self.batch_size)
+        epochs = self.epochs - self.first_epoch + 1
+        total = seconds_per_batch * batches * epochs
         if total < 20:
             return
-        per_image = total / (self.n_train * self.epochs)
-        hint = (f"; `--subset 5000` takes about {_duration(per_image * 5000 * self.epochs)}"
-                if self.n_train > 5000 else "")
+        per_image = total / (self.train_images * epochs)
+        hint = (f"; `--subset 5000` takes about {_duration(per_image * 5000 * epochs)}"
+                if self.train_images > 5000 else "")
         self.console.print(f"[yellow]Estimated training time: about {_duration(total)} on "
-                           f"this {self.lesson.device.type.upper()}{hint}.[/]")
-
-    def row(self, r: dict) -> None:
-        self.console.print(f"{r['epoch']:>10}  {r['train_loss']:>10.4f}  "
-                           f"{r['train_accuracy']:>10.1%}  {r['test_loss']:>10.4f}  "
-                           f"{r['test_accuracy']:>10.1%}  {r['seconds']:>10.1f}")
+                           f"this {self.device.type.upper()}{hint}.[/]")
 
 
 def _duration(seconds: float) -> str:

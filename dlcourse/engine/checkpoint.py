@@ -1,7 +1,9 @@
-"""model.pt: the weights, the optimizer and schedule, and what rebuilds the model.
+"""model.pt: the weights, the optimizer and schedule, the random state, and what rebuilds
+the model.
 
-Written atomically after every epoch (and on Ctrl-C), read with weights_only=True so a
-checkpoint from elsewhere cannot run code.
+Written atomically after every finished epoch, read with weights_only=True so a checkpoint
+from elsewhere cannot run code. It holds everything an uninterrupted run would still have
+in memory, so a resumed run ends with the same weights.
 """
 
 from __future__ import annotations
@@ -14,14 +16,18 @@ from dlcourse.errors import UserError
 from dlcourse.fileio import atomic_write
 
 
-def save(path: Path, model, optimizer, scheduler, generator, run, rebuild: dict | None) -> Path:
+def save(path: Path, model, optimizer, scheduler, generator, *, epoch: int, epochs: int,
+         history: list[dict], rebuild: dict | None) -> Path:
     state = {
-        "rng": generator.get_state(),  # shuffling and augmentation continue where they were
         "model": model.state_dict(),
         "optimizer": optimizer.state_dict(),
         "scheduler": scheduler.state_dict() if scheduler is not None else None,
-        "epoch": run.epochs_done,
-        "history": run.history,
+        "rng": generator.get_state(),  # the loader's: shuffling and augmentation
+        "torch_rng": torch.get_rng_state(),  # the global one: dropout, on the CPU
+        "cuda_rng": torch.cuda.get_rng_state_all() if torch.cuda.is_initialized() else None,
+        "epoch": epoch,  # finished epochs
+        "epochs": epochs,  # the run's plan: its schedule was built for this many
+        "history": history,
         "rebuild": rebuild or {},
     }
     return atomic_write(Path(path), lambda tmp: torch.save(state, tmp))
@@ -37,17 +43,12 @@ def load(path: Path) -> dict:
         raise UserError(f"--resume {path} is not a dlcourse checkpoint ({err}).") from None
 
 
-def resume(path: Path, model, optimizer, scheduler, generator, run, rebuild: dict | None) -> int:
-    """Load a checkpoint into model/optimizer/scheduler; returns the epoch it had reached."""
-    state = load(path)
-    if rebuild and state.get("rebuild") != rebuild:
-        raise UserError(f"--resume {path} was saved by {state.get('rebuild')}, but this run "
-                        f"builds {rebuild}. Resume with the same lesson and model options.")
+def restore(state: dict, model, optimizer, generator) -> None:
+    """Put a loaded checkpoint's weights, optimizer and random state back in place."""
     model.load_state_dict(state["model"])
     optimizer.load_state_dict(state["optimizer"])
-    if scheduler is not None and state.get("scheduler"):
-        scheduler.load_state_dict(state["scheduler"])
     generator.set_state(state["rng"])
-    run.history = list(state["history"])
-    run.epochs_done = state["epoch"]
-    return state["epoch"]
+    if state.get("torch_rng") is not None:
+        torch.set_rng_state(state["torch_rng"])
+    if state.get("cuda_rng") is not None and torch.cuda.is_available():
+        torch.cuda.set_rng_state_all(state["cuda_rng"])

@@ -5,8 +5,10 @@ from dataclasses import dataclass
 import torch
 
 from dlcourse import plots
-from dlcourse.course.runner import Lesson
-from dlcourse.engine import augment, train
+from dlcourse.engine import augment
+from dlcourse.engine.fit import channel_stats
+from dlcourse.engine.recipes import TrainingOptions, resolve_subset, with_overrides
+from dlcourse.lessons.common import train
 from dlcourse.lessons.lenet import LeNet
 
 USUAL_MEAN = (0.4914, 0.4822, 0.4465)  # the constants most CIFAR-10 code copies
@@ -23,19 +25,13 @@ RECIPE = dict(optimizer="adamw", lr=3e-3, weight_decay=5e-4, batch_size=128, epo
 
 
 @dataclass(frozen=True)
-class Config:
-    epochs: int = 0  # passes over the training images, per variant (0: 10)
-    batch_size: int = 0  # images per step (0: 128)
-    lr: float = 0.0  # peak learning rate (0: 3e-3)
+class Config(TrainingOptions):
     subset: str = "auto"  # training images: a number, full, or auto (10,000 on a CPU)
 
-    def __post_init__(self):
-        train.check_options(self)
 
-
-def show_augmentations(lesson: Lesson, images) -> None:
+def show_augmentations(ctx, images) -> None:
     """Eight training images, then the same eight through each augmentation."""
-    g = torch.Generator().manual_seed(lesson.seed)
+    g = torch.Generator().manual_seed(ctx.seed)
     x = images[:8].float() / 255  # (8, 3, 32, 32) in [0, 1]
     rows = {"original": x,
             "random crop (pad 4) + flip": augment.augment(x, ("crop", "flip"), g),
@@ -43,37 +39,38 @@ def show_augmentations(lesson: Lesson, images) -> None:
             "colour jitter": augment.color_jitter(x, g)}
     grid = torch.cat([(r * 255).round().to(torch.uint8) for r in rows.values()])
     titles = [name if i == 0 else "" for name in rows for i in range(8)]
-    lesson.image_grid(grid, titles, "augmentations.png", "each row: the same 8 images")
+    ctx.record.figure(plots.image_grid(grid, titles, title="each row: the same 8 images"),
+                      "augmentations.png")
 
 
-def run(cfg: Config, lesson: Lesson) -> None:
-    data = lesson.load_data()
-    subset = train.resolve_subset(cfg.subset, lesson.device, CPU_SUBSET)
-    lesson.section("idea")
-    show_augmentations(lesson, data.train_x)
-    lesson.show_source(augment.random_crop, augment.random_flip)
-    mean, std = train.channel_stats(data.train_x)
-    lesson.table("per-channel statistics of the training images (0-1 scale)",
-                 ["", "red", "green", "blue"],
-                 [["mean, computed", *mean.tolist()], ["mean, usual constants", *USUAL_MEAN],
-                  ["std, computed", *std.tolist()], ["std, usual constants", *USUAL_STD]])
-    lesson.section("normalize")
-    lesson.predict()
+def run(cfg: Config, ctx) -> None:
+    data = ctx.load_data()
+    subset = resolve_subset(cfg.subset, ctx.device, CPU_SUBSET)
+    ctx.show.section("idea")
+    show_augmentations(ctx, data.train_x)
+    ctx.show.source(augment.random_crop, augment.random_flip)
+    mean, std = channel_stats(data.train_x)
+    ctx.show.table("per-channel statistics of the training images (0-1 scale)",
+                   ["", "red", "green", "blue"],
+                   [["mean, computed", *mean.tolist()], ["mean, usual constants", *USUAL_MEAN],
+                    ["std, computed", *std.tolist()], ["std, usual constants", *USUAL_STD]])
+    ctx.show.section("normalize")
+    ctx.show.predict()
     results = {}
     for name, variant in VARIANTS.items():
-        lesson.console.print(f"[bold]{name}[/]")
-        torch.manual_seed(lesson.seed)  # the same initial weights for every variant
-        recipe = train.with_overrides({**RECIPE, **variant}, cfg)
-        results[name] = train.fit_recipe(LeNet(), data, lesson, recipe, subset=subset,
-                                         label=name.split()[-1], figures=False,
-                                         rebuild={"lesson": "augmentation", "variant": name})
-    save_comparison(lesson, results)
+        ctx.show.note(f"[bold]{name}[/]")
+        torch.manual_seed(ctx.seed)  # the same initial weights for every variant
+        recipe = with_overrides({**RECIPE, **variant}, cfg)
+        results[name] = train(ctx, LeNet(), data, recipe, subset=subset,
+                              label=name.split()[-1], figures=False,
+                              rebuild={"lesson": "augmentation", "variant": name})
+    save_comparison(ctx, results)
     best = results["normalized + augmented"]
-    lesson.final.update(test_accuracy=best.test_accuracy,
-                        gap_normalized=gap(results["normalized"]), gap_augmented=gap(best))
-    lesson.section("results", **{k.split()[-1]: r.test_accuracy for k, r in results.items()},
-                   **lesson.final)
-    lesson.section("recap")
+    ctx.record.final.update(test_accuracy=best.test_accuracy,
+                            gap_normalized=gap(results["normalized"]), gap_augmented=gap(best))
+    ctx.show.section("results", **{k.split()[-1]: r.test_accuracy for k, r in results.items()},
+                     **ctx.record.final)
+    ctx.show.section("recap")
 
 
 def gap(result) -> float:
@@ -82,9 +79,8 @@ def gap(result) -> float:
     return last["train_accuracy"] - last["test_accuracy"]
 
 
-def save_comparison(lesson: Lesson, results) -> None:
+def save_comparison(ctx, results) -> None:
     epochs = {k: [h["epoch"] for h in r.history] for k, r in results.items()}
     accuracy = {k: [100 * h["test_accuracy"] for h in r.history] for k, r in results.items()}
-    lesson.save_figure(plots.curves(epochs, accuracy, title="LeNet test accuracy per epoch",
-                                    xlabel="epoch", ylabel="test accuracy (%)"),
-                       "variants.png")
+    ctx.record.figure(plots.curves(epochs, accuracy, title="LeNet test accuracy per epoch",
+                                   xlabel="epoch", ylabel="test accuracy (%)"), "variants.png")

@@ -6,8 +6,8 @@ import torch
 import torch.nn.functional as F
 
 from dlcourse import plots
-from dlcourse.course.runner import Lesson
-from dlcourse.engine import train
+from dlcourse.engine.recipes import TrainingOptions, resolve_subset, with_overrides
+from dlcourse.lessons.common import train
 from dlcourse.lessons.mnist import MLP
 from dlcourse.topics import cross_entropy as ce_page
 
@@ -18,14 +18,8 @@ RECIPE = dict(  # the MLP's default recipe from the mnist lesson, without augmen
 
 
 @dataclass(frozen=True)
-class Config:
-    epochs: int = 0  # passes over the training images, for each loss (0: 6)
-    batch_size: int = 0  # images per step (0: 128)
-    lr: float = 0.0  # peak learning rate (0: 3e-3)
-    subset: str = "full"  # training images: a number, or full
-
-    def __post_init__(self):
-        train.check_options(self)
+class Config(TrainingOptions):
+    """The shared training options, applied to both runs (one per loss)."""
 
 
 def cross_entropy_loss(logits, y):
@@ -40,32 +34,32 @@ def l1_loss(logits, y):
     return (probabilities - one_hot).abs().sum(dim=1).mean()
 
 
-def run(cfg: Config, lesson: Lesson) -> None:
-    data = lesson.load_data()
+def run(cfg: Config, ctx) -> None:
+    data = ctx.load_data()
     page = ce_page.values()
-    lesson.section("idea", **page)
-    lesson.show_source(cross_entropy_loss, l1_loss)
-    recipe = train.with_overrides(RECIPE, cfg)
-    subset = train.resolve_subset(cfg.subset, lesson.device, None)
-    lesson.predict()
+    ctx.show.section("idea", **page)
+    ctx.show.source(cross_entropy_loss, l1_loss)
+    recipe = with_overrides(RECIPE, cfg)
+    subset = resolve_subset(cfg.subset, ctx.device, None)
+    ctx.show.predict()
     results = {}
     for label, loss_fn in (("ce", cross_entropy_loss), ("l1", l1_loss)):
-        lesson.section(f"run-{label}")
-        torch.manual_seed(lesson.seed)  # both start from the same weights
-        results[label] = train.fit_recipe(MLP(), data, lesson, recipe, subset=subset,
-                                          loss_fn=loss_fn, label=label, figures=False,
-                                          rebuild={"lesson": "cross-entropy", "loss": label})
-    save_comparison(lesson, results)
-    lesson.final["test_accuracy"] = results["ce"].test_accuracy
-    lesson.section("results", ce=results["ce"].test_accuracy, l1=results["l1"].test_accuracy,
-                   **page)
-    lesson.section("recap")
+        ctx.show.section(f"run-{label}")
+        torch.manual_seed(ctx.seed)  # both start from the same weights
+        results[label] = train(ctx, MLP(), data, recipe, subset=subset, loss_fn=loss_fn,
+                               label=label, figures=False,
+                               rebuild={"lesson": "cross-entropy", "loss": label})
+    save_comparison(ctx, results)
+    ctx.record.final["test_accuracy"] = results["ce"].test_accuracy
+    ctx.show.section("results", ce=results["ce"].test_accuracy,
+                     l1=results["l1"].test_accuracy, **page)
+    ctx.show.section("recap")
 
 
-def save_comparison(lesson: Lesson, results) -> None:
+def save_comparison(ctx, results) -> None:
     """Test accuracy per epoch for both losses on one plot."""
     epochs = {f"{k.upper()} loss": [h["epoch"] for h in r.history] for k, r in results.items()}
     accuracy = {f"{k.upper()} loss": [100 * h["test_accuracy"] for h in r.history]
                 for k, r in results.items()}
-    lesson.save_figure(plots.curves(epochs, accuracy, title="test accuracy: cross-entropy vs L1",
-                                    xlabel="epoch", ylabel="test accuracy (%)"), "ce-vs-l1.png")
+    ctx.record.figure(plots.curves(epochs, accuracy, title="test accuracy: cross-entropy vs L1",
+                                   xlabel="epoch", ylabel="test accuracy (%)"), "ce-vs-l1.png")

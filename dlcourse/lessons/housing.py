@@ -8,7 +8,6 @@ import torch
 from torch import nn
 
 from dlcourse import plots
-from dlcourse.course.runner import Lesson
 
 FEATURES = {  # name -> what it means, per census block group (1990)
     "MedInc": "median income, in $10,000",
@@ -121,95 +120,95 @@ def baselines(X, y, X_test, y_test) -> dict:
     return {"baseline_mean_rmse": mean_rmse, "baseline_linear_rmse": linear_rmse}
 
 
-def run(cfg: Config, lesson: Lesson) -> None:
-    data = lesson.load_data()
+def run(cfg: Config, ctx) -> None:
+    data = ctx.load_data()
     X, y, names = data.X, data.y, data.feature_names
-    show_data(lesson, X, y, names)
-    X_train, y_train, X_test, y_test = split(X, y, cfg.test_fraction, lesson.seed)
+    show_data(ctx, X, y, names)
+    X_train, y_train, X_test, y_test = split(X, y, cfg.test_fraction, ctx.seed)
     scaler = Scaler(names).fit(X_train)
-    lesson.section("split", train=len(y_train), test=len(y_test))
+    ctx.show.section("split", train=len(y_train), test=len(y_test))
     model = MLP(len(names), cfg.hidden)
-    lesson.show_source(MLP, Scaler, train_mlp)
-    lesson.predict()
-    lesson.section("run", epochs=cfg.epochs)
+    ctx.show.source(MLP, Scaler, train_mlp)
+    ctx.show.predict()
+    ctx.show.section("run", epochs=cfg.epochs)
     start = time.perf_counter()
-    with lesson.live_table("epoch", "train MSE", "test MSE") as live:
+    with ctx.show.live_table("epoch", "train MSE", "test MSE") as live:
         def on_epoch(row):
-            lesson.log(**row)
+            ctx.record.log(**row)
             live.add_row(str(row["epoch"]), f"{row['train_mse']:.4f}", f"{row['test_mse']:.4f}")
 
         history = train_mlp(model, scaler.transform(X_train), y_train, scaler.transform(X_test),
-                            y_test, cfg, lesson.seed, on_epoch)
+                            y_test, cfg, ctx.seed, on_epoch)
     seconds = time.perf_counter() - start
-    report(lesson, model, scaler, X_train, y_train, X_test, y_test, history, seconds)
-    compare_scalers(lesson, cfg, names, X_train, y_train, X_test, y_test)
+    report(ctx, model, scaler, X_train, y_train, X_test, y_test, history, seconds)
+    compare_scalers(ctx, cfg, names, X_train, y_train, X_test, y_test)
     if cfg.mistakes:
         from dlcourse.lessons import housing_mistakes
 
-        housing_mistakes.run(cfg, lesson, X_train, y_train, X_test, y_test, names)
-    lesson.section("recap", **lesson.final)
+        housing_mistakes.run(cfg, ctx, X_train, y_train, X_test, y_test, names)
+    ctx.show.section("recap", **ctx.record.final)
 
 
-def show_data(lesson: Lesson, X, y, names) -> None:
+def show_data(ctx, X, y, names) -> None:
     """The first rows, what each feature means, its spread, and histograms."""
     rows = [[*(f"{v:.4g}" for v in X[i].tolist()), f"{y[i].item():.3f}"] for i in range(5)]
-    lesson.table("the first rows", [*names, "target"], rows)
+    ctx.show.table("the first rows", [*names, "target"], rows)
     q = torch.quantile(X, torch.tensor([0.5, 0.99]), dim=0)
-    lesson.table("the features", ["feature", "meaning", "mean", "median", "99th pct", "max"],
-                 [[n, FEATURES.get(n, ""), X[:, i].mean().item(), q[0, i].item(),
-                   q[1, i].item(), X[:, i].max().item()] for i, n in enumerate(names)])
+    ctx.show.table("the features", ["feature", "meaning", "mean", "median", "99th pct", "max"],
+                   [[n, FEATURES.get(n, ""), X[:, i].mean().item(), q[0, i].item(),
+                     q[1, i].item(), X[:, i].max().item()] for i, n in enumerate(names)])
     missing = int(torch.isnan(X).sum() + torch.isnan(y).sum())
     capped = (y >= 5.0).float().mean().item()
-    lesson.save_figure(plots.histograms({**{n: X[:, i] for i, n in enumerate(names)},
-                                         "target ($100,000)": y}), "histograms.png")
-    lesson.section("data", rows=len(y), missing=missing, capped=capped,
-                   rooms_max=X[:, names.index("AveRooms")].max().item(),
-                   occup_max=X[:, names.index("AveOccup")].max().item())
+    ctx.record.figure(plots.histograms({**{n: X[:, i] for i, n in enumerate(names)},
+                                        "target ($100,000)": y}), "histograms.png")
+    ctx.show.section("data", rows=len(y), missing=missing, capped=capped,
+                     rooms_max=X[:, names.index("AveRooms")].max().item(),
+                     occup_max=X[:, names.index("AveOccup")].max().item())
 
 
-def report(lesson, model, scaler, X_train, y_train, X_test, y_test, history, seconds):
+def report(ctx, model, scaler, X_train, y_train, X_test, y_test, history, seconds):
     """Test errors in the target's units and dollars, beside the baselines; the figures."""
     model.eval()
     with torch.no_grad():
         y_hat = model(scaler.transform(X_test))
     errors = y_hat - y_test
-    lesson.final.update(
+    ctx.record.final.update(
         test_rmse=errors.pow(2).mean().sqrt().item(), test_mae=errors.abs().mean().item(),
         **baselines(X_train, y_train, X_test, y_test), train_seconds=seconds)
-    f = lesson.final
+    f = ctx.record.final
     rows = [("predict the training mean", f["baseline_mean_rmse"], ""),
             ("linear least squares (raw features)", f["baseline_linear_rmse"], ""),
             ("MLP (this run)", f["test_rmse"], f["test_mae"])]
-    lesson.table("test error (lower is better)", ["model", "RMSE", "MAE", "RMSE in $"],
-                 [[name, rmse, mae, f"${rmse * DOLLARS:,.0f}"] for name, rmse, mae in rows])
+    ctx.show.table("test error (lower is better)", ["model", "RMSE", "MAE", "RMSE in $"],
+                   [[name, rmse, mae, f"${rmse * DOLLARS:,.0f}"] for name, rmse, mae in rows])
     epochs = [h["epoch"] for h in history]
-    lesson.save_figure(plots.curves(epochs, {"train": [h["train_mse"] for h in history],
-                                             "test": [h["test_mse"] for h in history]},
-                                    title="mean squared error per epoch", xlabel="epoch",
-                                    ylabel="MSE ($100,000²)", logy=True), "loss.png")
-    lesson.save_figure(plots.predicted_vs_actual(y_test, y_hat, cap=5.0), "predicted.png")
-    lesson.save_figure(plots.histograms({"residual: predicted − actual ($100,000)": errors},
-                                        bins=80), "residuals.png")
+    ctx.record.figure(plots.curves(epochs, {"train": [h["train_mse"] for h in history],
+                                            "test": [h["test_mse"] for h in history]},
+                                   title="mean squared error per epoch", xlabel="epoch",
+                                   ylabel="MSE ($100,000²)", logy=True), "loss.png")
+    ctx.record.figure(plots.predicted_vs_actual(y_test, y_hat, cap=5.0), "predicted.png")
+    ctx.record.figure(plots.histograms({"residual: predicted − actual ($100,000)": errors},
+                                       bins=80), "residuals.png")
     lon, lat = X_test[:, -1], X_test[:, -2]
-    lesson.save_figure(plots.error_map(lon, lat, errors), "error-map.png")
-    lesson.section("results", **f, rmse_dollars=f["test_rmse"] * DOLLARS,
-                   mae_dollars=f["test_mae"] * DOLLARS, seconds=seconds)
+    ctx.record.figure(plots.error_map(lon, lat, errors), "error-map.png")
+    ctx.show.section("results", **f, rmse_dollars=f["test_rmse"] * DOLLARS,
+                     mae_dollars=f["test_mae"] * DOLLARS, seconds=seconds)
 
 
-def compare_scalers(lesson, cfg, names, X_train, y_train, X_test, y_test, epochs=20) -> None:
+def compare_scalers(ctx, cfg, names, X_train, y_train, X_test, y_test, epochs=20) -> None:
     """The same short training with and without the log of the skewed features."""
     rmse = {}
     for label, log_columns in (("standardized only", ()), ("log, then standardized", SKEWED)):
         scaler = Scaler(names, log_columns).fit(X_train)
-        torch.manual_seed(lesson.seed)
+        torch.manual_seed(ctx.seed)
         model = MLP(len(names), cfg.hidden)
         short = dataclasses.replace(cfg, epochs=epochs)
         train_mlp(model, scaler.transform(X_train), y_train, scaler.transform(X_test), y_test,
-                  short, lesson.seed)
+                  short, ctx.seed)
         rmse[label] = mse(model, scaler.transform(X_test), y_test) ** 0.5
-    lesson.table(f"outliers: test RMSE after {epochs} epochs", ["inputs", "test RMSE"],
-                 [[k, v] for k, v in rmse.items()])
-    lesson.final.update(rmse_without_log=rmse["standardized only"],
+    ctx.show.table(f"outliers: test RMSE after {epochs} epochs", ["inputs", "test RMSE"],
+                   [[k, v] for k, v in rmse.items()])
+    ctx.record.final.update(rmse_without_log=rmse["standardized only"],
                         rmse_with_log=rmse["log, then standardized"])
-    lesson.section("outliers", epochs=epochs, **lesson.final,
-                   occup_max=X_train[:, names.index("AveOccup")].max().item())
+    ctx.show.section("outliers", epochs=epochs, **ctx.record.final,
+                     occup_max=X_train[:, names.index("AveOccup")].max().item())

@@ -10,7 +10,6 @@ import warnings
 import torch
 from torch import nn
 
-from dlcourse.course.runner import Lesson
 from dlcourse.lessons.housing import MLP, Scaler, train_mlp
 
 
@@ -21,15 +20,15 @@ class MLPColumn(MLP):
         return self.layers(x)  # (N, 1): MSELoss broadcasts it against (N,) to (N, N)
 
 
-def run(cfg, lesson: Lesson, X_train, y_train, X_test, y_test, names) -> None:
+def run(cfg, ctx, X_train, y_train, X_test, y_test, names) -> None:
     short = dataclasses.replace(cfg, epochs=min(cfg.epochs, 10))
     scaler = Scaler(names).fit(X_train)
     X_s, X_test_s = scaler.transform(X_train), scaler.transform(X_test)
 
     def final_test_mse(model_cls, X, X_t, loss_fn=None):
-        torch.manual_seed(lesson.seed)
+        torch.manual_seed(ctx.seed)
         history = train_mlp(model_cls(len(names), cfg.hidden), X, y_train, X_t, y_test, short,
-                            lesson.seed, loss_fn=loss_fn)
+                            ctx.seed, loss_fn=loss_fn)
         return [h["test_mse"] for h in history]
 
     fixed = final_test_mse(MLP, X_s, X_test_s)
@@ -40,14 +39,14 @@ def run(cfg, lesson: Lesson, X_train, y_train, X_test, y_test, names) -> None:
     warning = next((str(w.message) for w in caught), "")
     rows = [[f"epoch {i + 1}", a, b, c] for i, (a, b, c) in enumerate(
         zip(fixed, unscaled, column, strict=True))]
-    lesson.table(f"test MSE over {short.epochs} epochs", ["", "fixed", "unscaled inputs",
-                                                         "(N, 1) against (N,)"], rows)
+    ctx.show.table(f"test MSE over {short.epochs} epochs", ["", "fixed", "unscaled inputs",
+                                                           "(N, 1) against (N,)"], rows)
     shadow = shadowing_demo(X_train, y_train, cfg.batch_size)
-    lesson.final.update(mistake_unscaled_mse=unscaled[-1], mistake_shape_mse=column[-1],
+    ctx.record.final.update(mistake_unscaled_mse=unscaled[-1], mistake_shape_mse=column[-1],
                         fixed_mse=fixed[-1])
-    lesson.section("mistakes", fixed=fixed[-1], unscaled=unscaled[-1], column=column[-1],
-                   variance=y_test.var().item(), warning=warning, epochs=short.epochs,
-                   **shadow)
+    ctx.show.section("mistakes", fixed=fixed[-1], unscaled=unscaled[-1], column=column[-1],
+                     variance=y_test.var().item(), warning=warning, epochs=short.epochs,
+                     **shadow)
 
 
 def broadcast_mse(prediction, target):

@@ -1,12 +1,12 @@
 """LeNet on CIFAR-10 (post 003): three small convolutions, then two linear layers."""
 
 from dataclasses import dataclass
-from typing import Literal
 
 from torch import nn
 
-from dlcourse.course.runner import Lesson
-from dlcourse.engine import train
+from dlcourse import plots
+from dlcourse.engine.recipes import RecipeOptions, resolve_subset, with_overrides
+from dlcourse.lessons.common import train_and_report
 
 RECIPES = {
     "seed": dict(  # post 003, run faithfully (accuracy counted per image, not per batch)
@@ -21,15 +21,8 @@ RECIPES = {
 
 
 @dataclass(frozen=True)
-class Config:
-    recipe: Literal["default", "seed"] = "default"  # seed: the post's own optimizer and lr
-    epochs: int = 0  # passes over the training images (0: the recipe's)
-    batch_size: int = 0  # images per step (0: the recipe's)
-    lr: float = 0.0  # peak learning rate (0: the recipe's)
-    subset: str = "full"  # training images: a number, or full
-
-    def __post_init__(self):
-        train.check_options(self)
+class Config(RecipeOptions):
+    """LeNet needs only the shared training options (--recipe, --epochs, ...)."""
 
 
 class LeNet(nn.Module):
@@ -53,22 +46,18 @@ class LeNet(nn.Module):
         return self.classifier(self.features(x))
 
 
-def run(cfg: Config, lesson: Lesson) -> None:
-    data = lesson.load_data()
-    lesson.section("idea", train=len(data.train_y), test=len(data.test_y))
-    lesson.image_grid(data.train_x[:32], [data.classes[i] for i in data.train_y[:32]],
-                      "samples.png", "training images and their classes")
+def run(cfg: Config, ctx) -> None:
+    data = ctx.load_data()
+    ctx.show.section("idea", train=len(data.train_y), test=len(data.test_y))
+    ctx.record.figure(plots.image_grid(data.train_x[:32],
+                                       [data.classes[i] for i in data.train_y[:32]],
+                                       title="training images and their classes"),
+                      "samples.png")
     model = LeNet(len(data.classes))
-    lesson.show_model(model, (3, 32, 32))
-    lesson.show_source(LeNet)
-    recipe = train.with_overrides(RECIPES[cfg.recipe], cfg)
-    lesson.recipe_table(RECIPES["seed"], RECIPES["default"], recipe)
-    lesson.section("recipe")
-    lesson.predict()
-    lesson.section("run")
-    result = train.fit_recipe(model, data, lesson, recipe,
-                              subset=train.resolve_subset(cfg.subset, lesson.device, None),
-                              rebuild={"lesson": "lenet"})
-    lesson.section("results", accuracy=result.test_accuracy, seconds=result.train_seconds,
-                   speed=result.images_per_second)
-    lesson.section("recap")
+    ctx.show.model(model, (3, 32, 32))
+    ctx.show.source(LeNet)
+    recipe = with_overrides(RECIPES[cfg.recipe], cfg)
+    ctx.show.recipe_table(RECIPES["seed"], RECIPES["default"], recipe)
+    ctx.show.section("recipe")
+    train_and_report(ctx, model, data, recipe, rebuild={"lesson": "lenet"},
+                     subset=resolve_subset(cfg.subset, ctx.device, None))

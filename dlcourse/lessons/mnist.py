@@ -5,8 +5,11 @@ from typing import Literal
 
 from torch import nn
 
-from dlcourse.course.runner import Lesson
-from dlcourse.engine import train
+from dlcourse import plots
+from dlcourse.engine.loader import DeviceLoader
+from dlcourse.engine.loop import evaluate, train_one_epoch
+from dlcourse.engine.recipes import RecipeOptions, resolve_subset, with_overrides
+from dlcourse.lessons.common import train_and_report
 
 # Hyperparameters per (model, recipe). "seed" is the source post's own recipe, run
 # faithfully; "default" is tuned for short CPU runs (measured in benchmarks/, README).
@@ -29,16 +32,8 @@ RECIPES = {
 
 
 @dataclass(frozen=True)
-class Config:
+class Config(RecipeOptions):
     model: Literal["mlp", "cnn"] = "mlp"  # mlp: 784-64-64-10 (post 004); cnn: post 002's
-    recipe: Literal["default", "seed"] = "default"  # default: tuned for short runs
-    epochs: int = 0  # passes over the training images (0: the recipe's)
-    batch_size: int = 0  # images per step (0: the recipe's)
-    lr: float = 0.0  # peak learning rate (0: the recipe's)
-    subset: str = "full"  # training images to use: a number, or full
-
-    def __post_init__(self):
-        train.check_options(self)
 
 
 class MLP(nn.Module):
@@ -79,25 +74,23 @@ class CNN(nn.Module):
         return self.classifier(self.features(x))
 
 
-def run(cfg: Config, lesson: Lesson) -> None:
-    data = lesson.load_data()
-    lesson.section("idea", train=len(data.train_y), test=len(data.test_y))
-    lesson.image_grid(data.train_x[:32], [data.classes[i] for i in data.train_y[:32]],
-                      "samples.png", "the first training images and their labels")
+def run(cfg: Config, ctx) -> None:
+    data = ctx.load_data()
+    ctx.show.section("idea", train=len(data.train_y), test=len(data.test_y))
+    ctx.record.figure(plots.image_grid(data.train_x[:32],
+                                       [data.classes[i] for i in data.train_y[:32]],
+                                       title="the first training images and their labels"),
+                      "samples.png")
     model = MLP() if cfg.model == "mlp" else CNN()
-    lesson.section(cfg.model)
-    lesson.show_model(model, (1, 28, 28))
-    lesson.show_source(type(model))
-    lesson.section("loop")
-    lesson.show_source(train.train_one_epoch, train.evaluate, title="dlcourse/train.py")
-    recipe = train.with_overrides(RECIPES[cfg.model, cfg.recipe], cfg)
-    lesson.recipe_table(RECIPES[cfg.model, "seed"], RECIPES[cfg.model, "default"], recipe)
-    lesson.section("recipe")
-    lesson.predict()
-    lesson.section("run")
-    result = train.fit_recipe(model, data, lesson, recipe,
-                              subset=train.resolve_subset(cfg.subset, lesson.device, None),
-                              rebuild={"lesson": "mnist", "model": cfg.model})
-    lesson.section("results", accuracy=result.test_accuracy, seconds=result.train_seconds,
-                   speed=result.images_per_second, model=cfg.model.upper())
-    lesson.section("recap")
+    ctx.show.section(cfg.model)
+    ctx.show.model(model, (1, 28, 28))
+    ctx.show.source(type(model))
+    ctx.show.section("loop")
+    ctx.show.source(train_one_epoch, evaluate, title="dlcourse/engine/loop.py")
+    ctx.show.source(DeviceLoader.__iter__, DeviceLoader.prepare,
+                    title="dlcourse/engine/loader.py: the batches it loops over")
+    recipe = with_overrides(RECIPES[cfg.model, cfg.recipe], cfg)
+    ctx.show.recipe_table(RECIPES[cfg.model, "seed"], RECIPES[cfg.model, "default"], recipe)
+    ctx.show.section("recipe")
+    train_and_report(ctx, model, data, recipe, subset=resolve_subset(cfg.subset, ctx.device, None),
+                     rebuild={"lesson": "mnist", "model": cfg.model}, model=cfg.model.upper())

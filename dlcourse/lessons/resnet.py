@@ -1,13 +1,12 @@
 """A small ResNet on CIFAR-10 (post 001): residual blocks make deep networks trainable."""
 
 from dataclasses import dataclass
-from typing import Literal
 
 import torch.nn.functional as F
 from torch import nn
 
-from dlcourse.course.runner import Lesson
-from dlcourse.engine import train
+from dlcourse.engine.recipes import RecipeOptions, resolve_subset, with_overrides
+from dlcourse.lessons.common import train_and_report
 
 CPU_SUBSET = 25_000  # training images on a CPU unless --subset says otherwise: about 2 min
 
@@ -26,15 +25,8 @@ RECIPES = {
 
 
 @dataclass(frozen=True)
-class Config:
-    recipe: Literal["default", "seed"] = "default"  # seed: the post's SGD with a step schedule
-    epochs: int = 0  # passes over the training images (0: the recipe's)
-    batch_size: int = 0  # images per step (0: the recipe's)
-    lr: float = 0.0  # peak learning rate (0: the recipe's)
+class Config(RecipeOptions):
     subset: str = "auto"  # training images: a number, full, or auto (25,000 on a CPU)
-
-    def __post_init__(self):
-        train.check_options(self)
 
 
 class BasicBlock(nn.Module):
@@ -80,20 +72,14 @@ class ResNet(nn.Module):
         return self.linear(self.pool(x).flatten(1))
 
 
-def run(cfg: Config, lesson: Lesson) -> None:
-    data = lesson.load_data()
-    subset = train.resolve_subset(cfg.subset, lesson.device, CPU_SUBSET)
-    lesson.section("idea", train=len(data.train_y), test=len(data.test_y))
+def run(cfg: Config, ctx) -> None:
+    data = ctx.load_data()
+    subset = resolve_subset(cfg.subset, ctx.device, CPU_SUBSET)
+    ctx.show.section("idea", train=len(data.train_y), test=len(data.test_y))
     model = ResNet(len(data.classes))
-    lesson.show_model(model, (3, 32, 32))
-    lesson.show_source(BasicBlock, ResNet)
-    recipe = train.with_overrides(RECIPES[cfg.recipe], cfg)
-    lesson.recipe_table(RECIPES["seed"], RECIPES["default"], recipe)
-    lesson.section("recipe", subset=f"{subset:,}" if subset else "all")
-    lesson.predict()
-    lesson.section("run")
-    result = train.fit_recipe(model, data, lesson, recipe, subset=subset,
-                              rebuild={"lesson": "resnet"})
-    lesson.section("results", accuracy=result.test_accuracy, seconds=result.train_seconds,
-                   speed=result.images_per_second)
-    lesson.section("recap")
+    ctx.show.model(model, (3, 32, 32))
+    ctx.show.source(BasicBlock, ResNet)
+    recipe = with_overrides(RECIPES[cfg.recipe], cfg)
+    ctx.show.recipe_table(RECIPES["seed"], RECIPES["default"], recipe)
+    ctx.show.section("recipe", subset=f"{subset:,}" if subset else "all")
+    train_and_report(ctx, model, data, recipe, rebuild={"lesson": "resnet"}, subset=subset)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 import torch
 
 from dlcourse import plots
-from dlcourse.course.runner import Diverged, Lesson
+from dlcourse.errors import Diverged
 
 
 @dataclass(frozen=True)
@@ -80,42 +80,42 @@ def loss_of(w, x, y) -> float:
     return ((predict(w, x) - y) ** 2).sum().item()
 
 
-def run(cfg: Config, lesson: Lesson) -> None:
+def run(cfg: Config, ctx) -> None:
     # float64 so the hand-written and autograd gradients agree to ~1e-15
     x = torch.linspace(-math.pi, math.pi, cfg.points, dtype=torch.float64)
     y = torch.sin(x)
     w_random = torch.randn(4, dtype=torch.float64)  # (a, b, c, d), seeded by --seed
-    lesson.section("idea")
-    lesson.section("gradients")
-    lesson.show_source(predict, hand_gradients, gradient_descent, title="the code that runs")
-    lesson.predict()
-    lesson.section("run", iterations=cfg.iterations, lr=cfg.lr)
+    ctx.show.section("idea")
+    ctx.show.section("gradients")
+    ctx.show.source(predict, hand_gradients, gradient_descent, title="the code that runs")
+    ctx.show.predict()
+    ctx.show.section("run", iterations=cfg.iterations, lr=cfg.lr)
 
-    with lesson.live_table("step", "loss Σ(y_hat − y)²", "a", "b", "c", "d") as live:
+    with ctx.show.live_table("step", "loss Σ(y_hat − y)²", "a", "b", "c", "d") as live:
         def on_step(step, loss, w):
-            lesson.log(step=step, loss=loss)
+            ctx.record.log(step=step, loss=loss)
             if step % cfg.log_every == 0 or step == cfg.iterations:
                 live.add_row(str(step), f"{loss:,.3f}", *(f"{v:+.4f}" for v in w.tolist()))
 
         w, loss = gradient_descent(w_random, x, y, cfg.lr, cfg.iterations, on_step)
 
-    check_against_autograd(lesson, w_random, x, y)
-    explain_the_fit(cfg, lesson, w, w_random, x, y)
-    save_plots(lesson, x, y, w, w_random)
-    lesson.final["loss"] = loss
-    lesson.final["loss_vs_best"] = loss / lesson.final["least_squares_loss"]
-    lesson.section("recap", **lesson.final)
+    check_against_autograd(ctx, w_random, x, y)
+    explain_the_fit(cfg, ctx, w, w_random, x, y)
+    save_plots(ctx, x, y, w, w_random)
+    ctx.record.final["loss"] = loss
+    ctx.record.final["loss_vs_best"] = loss / ctx.record.final["least_squares_loss"]
+    ctx.show.section("recap", **ctx.record.final)
 
 
-def check_against_autograd(lesson: Lesson, w, x, y) -> None:
+def check_against_autograd(ctx, w, x, y) -> None:
     """One step's gradient both ways, side by side."""
     hand, auto = hand_gradients(w, x, y), autograd_gradients(w, x, y)
     rel = ((hand - auto).abs().max() / auto.abs().max()).item()
-    lesson.show_source(autograd_gradients, title="the same gradient by autograd")
+    ctx.show.source(autograd_gradients, title="the same gradient by autograd")
     rows = [[name, h, a] for name, h, a in zip("abcd", hand.tolist(), auto.tolist(), strict=True)]
-    lesson.table("gradient at the random start", ["coefficient", "by hand", "autograd"], rows)
-    lesson.final["autograd_max_rel_diff"] = rel
-    lesson.section("autograd", rel=rel)
+    ctx.show.table("gradient at the random start", ["coefficient", "by hand", "autograd"], rows)
+    ctx.record.final["autograd_max_rel_diff"] = rel
+    ctx.show.section("autograd", rel=rel)
 
 
 def curvature(x):
@@ -137,7 +137,7 @@ def fit_scaled(w, x, y, iterations):
     return w_t / scale  # back to coefficients of x
 
 
-def explain_the_fit(cfg: Config, lesson: Lesson, w, w_random, x, y) -> None:
+def explain_the_fit(cfg: Config, ctx, w, w_random, x, y) -> None:
     """Compare with Taylor, least squares and scaled inputs; show why plain steps crawl."""
     taylor = torch.tensor([-1 / 6, 0.0, 1.0, 0.0], dtype=torch.float64)  # x − x³/6
     best, scaled = least_squares(x, y), fit_scaled(w_random, x, y, cfg.iterations)
@@ -146,26 +146,26 @@ def explain_the_fit(cfg: Config, lesson: Lesson, w, w_random, x, y) -> None:
     rows = [[name, *vals] for name, *vals in zip(
         "abcd", *(f.tolist() for f in fits.values()), strict=True)]
     rows.append(["loss", *(loss_of(f, x, y) for f in fits.values())])
-    lesson.table("the learned cubic", ["", *fits], rows)
+    ctx.show.table("the learned cubic", ["", *fits], rows)
     eig, eig_t = curvature(x), curvature(x / math.pi)
     lam_min, lam_max = eig[0].item(), eig[-1].item()
-    lesson.final.update(
+    ctx.record.final.update(
         least_squares_loss=loss_of(best, x, y),
         scaled_loss=loss_of(scaled, x, y),
         condition_number=lam_max / lam_min,
         scaled_condition_number=(eig_t[-1] / eig_t[0]).item(),
         max_stable_lr=2 / lam_max,
     )
-    lesson.section(
-        "results", lam_min=lam_min, lam_max=lam_max, max_lr=2 / lam_max, lr=cfg.lr,
-        headroom=2 / lam_max / cfg.lr, slow_steps=1 / (cfg.lr * lam_min),
-        shrink=(1 - cfg.lr * lam_min) ** cfg.iterations,
-        iterations=cfg.iterations, gd_loss=loss_of(w, x, y), taylor_loss=loss_of(taylor, x, y),
-        **lesson.final,
-    )
+    ctx.show.section(
+          "results", lam_min=lam_min, lam_max=lam_max, max_lr=2 / lam_max, lr=cfg.lr,
+          headroom=2 / lam_max / cfg.lr, slow_steps=1 / (cfg.lr * lam_min),
+          shrink=(1 - cfg.lr * lam_min) ** cfg.iterations,
+          iterations=cfg.iterations, gd_loss=loss_of(w, x, y), taylor_loss=loss_of(taylor, x, y),
+          **ctx.record.final,
+      )
 
 
-def save_plots(lesson: Lesson, x, y, w, w_random) -> None:
+def save_plots(ctx, x, y, w, w_random) -> None:
     best = least_squares(x, y)
     fig = plots.panels(x.tolist(), {
         "the truth": {"sin(x)": y.tolist()},
@@ -174,10 +174,10 @@ def save_plots(lesson: Lesson, x, y, w, w_random) -> None:
                                    "least squares (best cubic)": predict(best, x).tolist()},
         "random start": {"random cubic": predict(w_random, x).tolist()},
     }, sharey=False)
-    lesson.save_figure(fig, "fit.png")
-    steps = [row["step"] for row in lesson.history]
-    fig = plots.curves(steps, {"gradient descent": [row["loss"] for row in lesson.history]},
+    ctx.record.figure(fig, "fit.png")
+    steps = [row["step"] for row in ctx.record.history]
+    fig = plots.curves(steps, {"gradient descent": [row["loss"] for row in ctx.record.history]},
                        title="loss Σ(y_hat − y)² during training (log scale)", xlabel="step",
                        ylabel="loss", logy=True,
                        hlines={"least squares (the best cubic)": loss_of(best, x, y)})
-    lesson.save_figure(fig, "loss.png")
+    ctx.record.figure(fig, "loss.png")

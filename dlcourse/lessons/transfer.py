@@ -2,12 +2,11 @@
 
 import dataclasses
 from dataclasses import dataclass
-from typing import Literal
 
 from torch import nn
 
-from dlcourse.course.runner import Lesson
-from dlcourse.engine import train
+from dlcourse.engine.recipes import RecipeOptions, resolve_subset, with_overrides
+from dlcourse.lessons.common import train_and_report
 
 CPU_SUBSET, CPU_TEST = 2_000, 1_000  # images on a CPU: VGG16 costs ~1 GFLOP per 64×64 image
 
@@ -24,17 +23,10 @@ RECIPES = {
 
 
 @dataclass(frozen=True)
-class Config:
-    pretrained: bool = True  # ImageNet weights (a 528 MB download once); --no-pretrained: random
-    recipe: Literal["default", "seed"] = "default"  # seed: the post's 224×224 and big head
-    fine_tune: bool = False  # also train the convolutional features (slow on a CPU)
-    epochs: int = 0  # passes over the training images (0: the recipe's)
-    batch_size: int = 0  # images per step (0: the recipe's)
-    lr: float = 0.0  # peak learning rate (0: the recipe's)
+class Config(RecipeOptions):
     subset: str = "auto"  # training images: a number, full, or auto (2,000 on a CPU)
-
-    def __post_init__(self):
-        train.check_options(self)
+    pretrained: bool = True  # ImageNet weights (a 528 MB download once); --no-pretrained: random
+    fine_tune: bool = False  # also train the convolutional features (slow on a CPU)
 
 
 def new_head(kind: str, num_classes: int) -> nn.Module:
@@ -62,45 +54,39 @@ class Transfer(nn.Module):
         return self.head(self.pool(self.features(self.resize(x))))
 
 
-def load_vgg16(pretrained: bool, offline: bool, console):
-    """torchvision's VGG16, with ImageNet weights from the cache or a download."""
+def load_vgg16(ctx, pretrained: bool):
+    """torchvision's VGG16: ImageNet weights through the data layer, or random ones."""
     from torchvision.models import VGG16_Weights, vgg16
 
-    from dlcourse.data.download import torch_weights
-
-    if not pretrained:
-        return vgg16(weights=None)
-    return vgg16(weights=torch_weights(
-        VGG16_Weights.IMAGENET1K_V1, offline, console,
-        fallback="run with --no-pretrained to go on with random features (a baseline that "
-                 "shows what pretraining buys)"))
+    model = vgg16(weights=None)
+    if pretrained:
+        model.load_state_dict(ctx.load_pretrained(
+            VGG16_Weights.IMAGENET1K_V1,
+            fallback="run with --no-pretrained to go on with random features (a baseline "
+                     "that shows what pretraining buys)"))
+    return model
 
 
 def smaller(data, n_test):
     return dataclasses.replace(data, test_x=data.test_x[:n_test], test_y=data.test_y[:n_test])
 
 
-def run(cfg: Config, lesson: Lesson) -> None:
-    recipe = train.with_overrides(RECIPES[cfg.recipe], cfg)
-    vgg = load_vgg16(cfg.pretrained, lesson.options["offline"], lesson.console)
-    data = lesson.load_data()
-    subset = train.resolve_subset(cfg.subset, lesson.device, CPU_SUBSET)
-    if lesson.device.type == "cpu" and cfg.subset == "auto":
+def run(cfg: Config, ctx) -> None:
+    recipe = with_overrides(RECIPES[cfg.recipe], cfg)
+    vgg = load_vgg16(ctx, cfg.pretrained)
+    data = ctx.load_data()
+    subset = resolve_subset(cfg.subset, ctx.device, CPU_SUBSET)
+    if ctx.device.type == "cpu" and cfg.subset == "auto":
         data = smaller(data, CPU_TEST)
-    lesson.section("idea", pretrained=cfg.pretrained)
+    ctx.show.section("idea", pretrained=cfg.pretrained)
     model = Transfer(vgg, recipe["size"], new_head(recipe["head"], len(data.classes)))
     for p in model.features.parameters():
         p.requires_grad_(cfg.fine_tune)  # frozen: ImageNet's filters stay as they are
-    lesson.show_source(new_head, Transfer)
+    ctx.show.source(new_head, Transfer)
     trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
     frozen = sum(p.numel() for p in model.parameters() if not p.requires_grad)
-    lesson.recipe_table(RECIPES["seed"], RECIPES["default"], recipe)
-    lesson.section("frozen", trainable=trainable, frozen=frozen,
-                   subset=f"{subset:,}" if subset else "all", test=len(data.test_y))
-    lesson.predict()
-    lesson.section("run")
-    result = train.fit_recipe(model, data, lesson, recipe, subset=subset,
-                              rebuild={"lesson": "transfer", "head": recipe["head"]})
-    lesson.section("results", accuracy=result.test_accuracy, seconds=result.train_seconds,
-                   pretrained=cfg.pretrained)
-    lesson.section("recap")
+    ctx.show.recipe_table(RECIPES["seed"], RECIPES["default"], recipe)
+    ctx.show.section("frozen", trainable=trainable, frozen=frozen,
+                     subset=f"{subset:,}" if subset else "all", test=len(data.test_y))
+    train_and_report(ctx, model, data, recipe, subset=subset, pretrained=cfg.pretrained,
+                     rebuild={"lesson": "transfer", "head": recipe["head"]})

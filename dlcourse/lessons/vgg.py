@@ -5,8 +5,8 @@ from typing import Literal
 
 from torch import nn
 
-from dlcourse.course.runner import Lesson
-from dlcourse.engine import train
+from dlcourse.engine.recipes import RecipeOptions, resolve_subset, with_overrides
+from dlcourse.lessons.common import train_and_report
 
 CPU_SUBSET = 20_000  # training images on a CPU unless --subset says otherwise: about 2 min
 
@@ -33,16 +33,9 @@ CONFIGS = {
 
 
 @dataclass(frozen=True)
-class Config:
-    config: Literal["small", "A", "B", "D", "E"] = "small"  # small: post 000's 3-block CNN
-    recipe: Literal["default", "seed"] = "default"  # seed: the post's Adam at batch 32
-    epochs: int = 0  # passes over the training images (0: the recipe's)
-    batch_size: int = 0  # images per step (0: the recipe's)
-    lr: float = 0.0  # peak learning rate (0: the recipe's)
+class Config(RecipeOptions):
     subset: str = "auto"  # training images: a number, full, or auto (20,000 on a CPU)
-
-    def __post_init__(self):
-        train.check_options(self)
+    config: Literal["small", "A", "B", "D", "E"] = "small"  # small: post 000's 3-block CNN
 
 
 def block(c_in, c_mid, c_out):
@@ -120,20 +113,15 @@ def build(config: str, num_classes: int = 10) -> nn.Module:
     return SmallVGG(num_classes) if config == "small" else VGG(CONFIGS[config], num_classes)
 
 
-def run(cfg: Config, lesson: Lesson) -> None:
-    data = lesson.load_data()
-    subset = train.resolve_subset(cfg.subset, lesson.device, CPU_SUBSET)
-    lesson.section("idea", train=len(data.train_y), test=len(data.test_y))
+def run(cfg: Config, ctx) -> None:
+    data = ctx.load_data()
+    subset = resolve_subset(cfg.subset, ctx.device, CPU_SUBSET)
+    ctx.show.section("idea", train=len(data.train_y), test=len(data.test_y))
     model = build(cfg.config, len(data.classes))
-    lesson.show_model(model, (3, 32, 32))
-    lesson.show_source(*((block, SmallVGG) if cfg.config == "small" else (make_layers, VGG)))
-    recipe = train.with_overrides(RECIPES[cfg.recipe], cfg)
-    lesson.recipe_table(RECIPES["seed"], RECIPES["default"], recipe)
-    lesson.section("recipe", subset=f"{subset:,}" if subset else "all")
-    lesson.predict()
-    lesson.section("run")
-    result = train.fit_recipe(model, data, lesson, recipe, subset=subset,
-                              rebuild={"lesson": "vgg", "config": cfg.config})
-    lesson.section("results", accuracy=result.test_accuracy, seconds=result.train_seconds,
-                   speed=result.images_per_second)
-    lesson.section("recap")
+    ctx.show.model(model, (3, 32, 32))
+    ctx.show.source(*((block, SmallVGG) if cfg.config == "small" else (make_layers, VGG)))
+    recipe = with_overrides(RECIPES[cfg.recipe], cfg)
+    ctx.show.recipe_table(RECIPES["seed"], RECIPES["default"], recipe)
+    ctx.show.section("recipe", subset=f"{subset:,}" if subset else "all")
+    train_and_report(ctx, model, data, recipe, subset=subset,
+                     rebuild={"lesson": "vgg", "config": cfg.config})

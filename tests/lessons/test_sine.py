@@ -10,7 +10,7 @@ from rich.console import Console
 
 from dlcourse.course import runner
 from dlcourse.course.render import Screen
-from dlcourse.course.runner import Diverged
+from dlcourse.errors import Diverged
 from dlcourse.lessons import sine
 
 X = torch.linspace(-math.pi, math.pi, 1000, dtype=torch.float64)

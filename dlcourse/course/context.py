@@ -1,0 +1,196 @@
+"""What a lesson's run(cfg, ctx) is given: what it reads, a view to show with, a record.
+
+- Context: the run's seed, device, run folder and typed options (read-only), and the data.
+- View: everything the learner sees (sections, source, tables, quizzes, live training).
+- Record: what the run leaves behind (metrics.json, figures), written by the runner.
+Nothing here imports torch at module level: the runner imports it before the lesson loads.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from rich.live import Live
+from rich.table import Table
+
+from dlcourse.course.options import DataOptions, ImageOptions
+from dlcourse.course.render import Screen, fill
+from dlcourse.fileio import write_json
+
+IMAGE_DATASETS = ("mnist", "cifar10")
+
+
+@dataclass
+class View:
+    """What a lesson shows: its text section by section, real code, tables, quizzes."""
+
+    screen: Screen
+    sections: dict[str, str]
+    questions: list[dict]
+    predictions: dict[int, int] = field(default_factory=dict)  # question index -> choice
+
+    @property
+    def console(self):
+        return self.screen.console
+
+    def section(self, key: str, **values) -> None:
+        """One section of the lesson's text, its {{placeholders}} filled, then a pause."""
+        self.screen.markdown(fill(self.sections[key], values))
+        self.screen.wait()
+
+    def note(self, text: str) -> None:
+        self.console.print(text)
+
+    def source(self, *objects: object, title: str = "") -> None:
+        self.screen.source(*objects, title=title)
+
+    def model(self, model, input_shape, title: str = "") -> None:
+        """The model's layers with output shapes and parameter counts."""
+        from dlcourse.engine import modelinfo
+
+        table = Table("layer", "type", "output shape", "parameters",
+                      title=title or type(model).__name__, title_justify="left")
+        for name, kind, shape, params in modelinfo.layers(model, input_shape):
+            table.add_row(name, kind, "×".join(map(str, shape)), f"{params:,}" if params else "")
+        total = sum(p.numel() for p in model.parameters())
+        table.add_row("", "", "total", f"[bold]{total:,}[/]")
+        self.console.print(table)
+        self.console.print()
+
+    def table(self, title: str, header: list[str], rows: list[list]) -> None:
+        """A small table; floats get four significant digits."""
+        table = Table(*header, title=title, title_justify="left")
+        for row in rows:
+            table.add_row(*(f"{v:.4g}" if isinstance(v, float) else str(v) for v in row))
+        self.console.print(table)
+        self.console.print()
+
+    def recipe_table(self, seed: dict, default: dict, used: dict) -> None:
+        """The post's recipe beside the default one, and what this run uses."""
+        def cell(value):
+            return ", ".join(value) if isinstance(value, tuple) else value
+
+        keys = list(dict.fromkeys([*seed, *default]))
+        self.table("recipes", ["", "the post's (--recipe seed)", "default", "this run"],
+                   [[k, *(cell(d.get(k, "–")) for d in (seed, default, used))] for k in keys])
+
+    @contextlib.contextmanager
+    def live_table(self, *header: str):
+        """A table that grows while training runs: call .add_row() on what this yields."""
+        table = Table(*header)
+        try:
+            with Live(table, console=self.console, refresh_per_second=8):
+                yield table
+        finally:
+            self.console.print()
+
+    def training(self, device):
+        """The live display of one fit(): a progress bar per epoch and a row per epoch."""
+        from dlcourse.course.progress import TrainingDisplay
+
+        return TrainingDisplay(self.console, device)
+
+    def predict(self) -> None:
+        """Ask the 'predict, then see' questions; the run answers them at the end."""
+        if not self.screen.quiz:
+            return
+        for i, q in enumerate(self.questions):
+            if q.get("predict"):
+                self.console.print("[bold magenta]Predict before the run:[/]")
+                self.predictions[i] = self.screen.choose(q)
+                self.console.print("Noted. The run will tell.\n")
+
+
+@dataclass
+class Record:
+    """What a run leaves in its folder: metrics.json and figures."""
+
+    out: Path
+    history: list[dict] = field(default_factory=list)  # per step or per epoch
+    final: dict = field(default_factory=dict)  # the run's figures, for the summary and quiz
+    info: dict = field(default_factory=dict)  # more metrics.json keys (e.g. "data")
+    files: list[Path] = field(default_factory=list)
+    started: float = field(default_factory=time.perf_counter)
+
+    def log(self, **row) -> None:
+        self.history.append(row)
+
+    def figure(self, fig, name: str) -> Path:
+        """Save a matplotlib figure into the run folder."""
+        from dlcourse import plots
+
+        path = plots.save(fig, self.out / name)
+        self.files.append(path)
+        return path
+
+    def file(self, path: Path) -> None:
+        if path not in self.files:
+            self.files.append(path)
+
+    def write(self, status: str, header: dict) -> Path:
+        return write_json(self.out / "metrics.json", {
+            **header,
+            "status": status,
+            "seconds": round(time.perf_counter() - self.started, 3),
+            **self.info,
+            "history": self.history,
+            "final": self.final,
+        })
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a lesson reads: seed, device, run folder, typed options; and its view and record."""
+
+    name: str
+    dataset: str  # the data-layer name the catalogue gives ("" for none)
+    seed: int
+    device: Any  # torch.device
+    out: Path
+    show: View
+    record: Record
+    data_options: DataOptions | None = None
+    image_options: ImageOptions | None = None
+
+    @property
+    def offline(self) -> bool:
+        return bool(self.data_options and self.data_options.offline)
+
+    @property
+    def resume(self) -> Path | None:
+        return self.image_options.resume if self.image_options else None
+
+    @property
+    def dry_run(self) -> bool:
+        return bool(self.image_options and self.image_options.dry_run)
+
+    def load_data(self):
+        """The lesson's data set, through the data layer; where it came from is shown and
+        goes to metrics.json."""
+        from dlcourse.course import data_view
+        from dlcourse.data import loaders
+
+        where = {"data_dir": self.data_options.data_dir, "offline": self.offline}
+        with data_view.progress(self.show.console) as progress:
+            if self.dataset in IMAGE_DATASETS:
+                data = loaders.load_images(self.dataset, data=self.image_options.data,
+                                           progress=progress, **where)
+            else:
+                data = loaders.load_housing(progress=progress, **where)
+        data_view.show_notices(self.show.console, data)
+        self.record.info["data"] = data.provenance()
+        return data
+
+    def load_pretrained(self, weights, fallback: str):
+        """The state dict of torchvision `weights`, through the data layer: from torch's
+        cache, or downloaded once; else a one-sentence error that ends with `fallback`."""
+        from dlcourse.course import data_view
+        from dlcourse.data import loaders
+
+        with data_view.progress(self.show.console) as progress:
+            return loaders.load_pretrained(weights, offline=self.offline, progress=progress,
+                                           fallback=fallback)

@@ -1,0 +1,255 @@
+"""fit(): train a model epoch by epoch, evaluate it, checkpoint it, and say what happened.
+
+It takes everything it needs as arguments and returns a Result; what the user sees comes
+from the `callbacks` object the caller passes (the runner passes a live display).
+"""
+
+import math
+import signal
+import threading
+import time
+import warnings
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import torch
+import torch.nn.functional as F
+
+from dlcourse.device import uses_bf16
+from dlcourse.engine import checkpoint as ckpt
+from dlcourse.engine.loader import DeviceLoader
+from dlcourse.engine.loop import evaluate, train_one_epoch
+from dlcourse.errors import Diverged, Interrupted, UserError
+
+DIVERGED_FACTOR = 100  # a loss this many times its first value has blown up (as in `sine`)
+READ_EVERY = 0.2  # seconds between loss reads on a GPU (each read makes it wait)
+
+
+@dataclass
+class Result:
+    """What fit() hands back."""
+
+    history: list[dict] = field(default_factory=list)  # one row per epoch, resumed ones too
+    test_accuracy: float = 0.0
+    train_seconds: float = 0.0  # this run's training, evaluation excluded
+    images_per_second: float = 0.0
+    predictions: torch.Tensor | None = None  # (N_test,) predicted classes, on the CPU
+    test_labels: torch.Tensor | None = None  # (N_test,) the labels they are judged against
+    epochs_done: int = 0
+    epochs_trained: int = 0  # by this run: 0 when resuming a finished run
+    train_images: int = 0  # per epoch
+    test_images: int = 0
+
+
+class Callbacks:
+    """What fit() reports while it runs. These do nothing: subclass what you want to show."""
+
+    def start(self, *, epochs: int, first_epoch: int, train_images: int, batch_size: int,
+              device: torch.device) -> None: ...
+
+    def epoch_start(self, epoch: int) -> None: ...
+
+    def step(self, *, epoch: int, seen: int, loss: float, accuracy: float,
+             steps: int, seconds: float) -> None:
+        """About every READ_EVERY seconds: the latest loss, the epoch's running accuracy."""
+
+    def epoch_end(self, row: dict) -> None: ...
+
+    def close(self) -> None:
+        """The run ended, finished or not."""
+
+
+@dataclass
+class StopRequest:
+    signum: int | None = None  # the first Ctrl-C, SIGTERM or SIGHUP received
+
+
+@contextmanager
+def stop_requests():
+    """While training, the first Ctrl-C (or SIGTERM, SIGHUP) asks the run to stop after the
+    current step, so nothing is left half-done; a second one stops at once."""
+    stop = StopRequest()
+    if threading.current_thread() is not threading.main_thread():
+        yield stop  # signal handlers can only be set from the main thread
+        return
+
+    def handler(signum, frame):
+        if stop.signum is not None:
+            raise Interrupted(signum)
+        stop.signum = signum
+
+    wanted = [signal.SIGINT, signal.SIGTERM, getattr(signal, "SIGHUP", None)]
+    previous = {s: signal.signal(s, handler) for s in wanted if s is not None}
+    try:
+        yield stop
+    finally:
+        for signum, old in previous.items():
+            signal.signal(signum, old)
+
+
+class Watch:
+    """Sees every training step: stops the run when the loss diverges or a stop was asked
+    for, and passes progress to the callbacks. Steps are counted across epochs."""
+
+    def __init__(self, callbacks: Callbacks, stop: StopRequest, device: torch.device):
+        self.callbacks, self.stop = callbacks, stop
+        self.every_step = device.type == "cpu"  # reading a CPU loss costs nothing
+        self.steps, self.first_loss = 0, None
+
+    def begin(self, epoch: int) -> None:
+        self.epoch, self.seen, self.epoch_steps = epoch, 0, 0
+        self.start = self.last = time.perf_counter()
+        self.callbacks.epoch_start(epoch)
+
+    def step(self, loss, correct, n: int) -> None:
+        self.steps += 1
+        self.epoch_steps += 1
+        self.seen += n
+        now = time.perf_counter()
+        show = now - self.last >= READ_EVERY
+        if show or self.every_step:
+            self.check(loss.item())
+        if show:
+            self.last = now
+            self.callbacks.step(epoch=self.epoch, seen=self.seen, loss=loss.item(),
+                                accuracy=correct.item() / self.seen, steps=self.epoch_steps,
+                                seconds=now - self.start)
+        self.check_stop()
+
+    def check(self, loss: float) -> None:
+        """Diverged if the loss is nan or inf, or far above where this run started."""
+        self.first_loss = self.first_loss or max(loss, 1e-3)
+        if not math.isfinite(loss) or loss > DIVERGED_FACTOR * self.first_loss:
+            raise Diverged(self.steps, loss)
+
+    def check_stop(self) -> None:
+        if self.stop.signum is not None:
+            raise Interrupted(self.stop.signum)
+
+
+def channel_stats(images):
+    """Per-channel mean and std of uint8 images (N, C, H, W), in [0, 1] units."""
+    x = images.float().div_(255)
+    return x.mean(dim=(0, 2, 3)), x.std(dim=(0, 2, 3))
+
+
+def take_subset(X, y, n, seed):
+    """The first n of a seeded shuffle: the same images for the same seed."""
+    if n is None or n >= len(y):
+        return X, y
+    keep = torch.randperm(len(y), generator=torch.Generator().manual_seed(seed))[:n]
+    return X[keep], y[keep]
+
+
+def fit(model, data, *, optimizer, epochs: int, batch_size: int, device: torch.device,
+        seed: int = 0, loss_fn=F.cross_entropy, scheduler=None, augment=(), padding=4,
+        normalize=None, subset: int | None = None, bf16: bool | None = None,
+        checkpoint: Path | None = None, rebuild: dict | None = None,
+        resume: Path | None = None, max_batches: int | None = None,
+        callbacks: Callbacks | None = None) -> Result:
+    """Train `model` on `data` (an ImageSet: uint8 images, int64 labels) for `epochs`
+    epochs, evaluating on its test images after each one.
+
+    scheduler: a function (optimizer, total_steps) -> LR scheduler, stepped every batch.
+    normalize: (mean, std) per channel; None computes them from the training images.
+    bf16: autocast to bf16; None decides by the device (see device.uses_bf16).
+    checkpoint: where model.pt goes after every finished epoch, with `rebuild` (what
+    rebuilds the model); a diverged epoch never overwrites it.
+    resume: a model.pt to continue from: the same weights as an uninterrupted run.
+    max_batches: train on this many batches an epoch (and test on four): a dry run.
+    Raises Diverged or Interrupted (Ctrl-C, SIGTERM, SIGHUP) with `.result` set to what the
+    finished epochs achieved.
+    """
+    X, y = take_subset(data.train_x, data.train_y, subset, seed)
+    X_test, y_test = data.test_x, data.test_y
+    if max_batches:
+        X, y = X[:max_batches * batch_size], y[:max_batches * batch_size]
+        X_test, y_test = X_test[:4 * batch_size], y_test[:4 * batch_size]
+    mean, std = normalize if normalize is not None else channel_stats(X)
+    bf16 = uses_bf16(device) if bf16 is None else bf16
+    train_loader = DeviceLoader(X, y, batch_size, device=device, mean=mean, std=std,
+                                train=True, augment=augment, padding=padding, seed=seed,
+                                bf16=bf16)
+    test_loader = DeviceLoader(X_test, y_test, 1024, device=device, mean=mean, std=std,
+                               bf16=bf16)
+    model.to(device)
+    if train_loader.channels_last:
+        model.to(memory_format=torch.channels_last)
+    total_steps = epochs * len(train_loader)
+    sched = scheduler(optimizer, total_steps) if scheduler else None
+    result = Result(train_images=len(y), test_images=len(y_test), test_labels=y_test.cpu())
+    if resume is not None:
+        _resume(resume, model, optimizer, sched, train_loader.generator, result, rebuild,
+                epochs, total_steps)
+    callbacks = callbacks or Callbacks()
+    callbacks.start(epochs=epochs, first_epoch=result.epochs_done + 1, train_images=len(y),
+                    batch_size=batch_size, device=device)
+    try:
+        with stop_requests() as stop:
+            watch = Watch(callbacks, stop, device)
+            for epoch in range(result.epochs_done + 1, epochs + 1):
+                row, predictions = _epoch(epoch, model, train_loader, test_loader, loss_fn,
+                                          optimizer, sched, watch)
+                result.history.append(row)
+                result.epochs_done, result.epochs_trained = epoch, result.epochs_trained + 1
+                result.train_seconds += row["seconds"]
+                result.test_accuracy, result.predictions = row["test_accuracy"], predictions
+                if checkpoint is not None:
+                    ckpt.save(checkpoint, model, optimizer, sched, train_loader.generator,
+                              epoch=epoch, epochs=epochs, history=result.history,
+                              rebuild=rebuild)
+                callbacks.epoch_end(row)
+                watch.check_stop()  # a Ctrl-C during evaluation stops here, after saving
+    except Diverged as end:
+        end.result = result
+        raise
+    except KeyboardInterrupt as end:  # a plain one too: Ctrl-C outside our handler
+        stopped = end if isinstance(end, Interrupted) else Interrupted()
+        stopped.result = result
+        raise stopped from None
+    finally:
+        callbacks.close()
+    if result.predictions is None:  # resumed from a finished run: show what it reached
+        _, result.test_accuracy, predictions = evaluate(model, test_loader, loss_fn)
+        result.predictions = predictions.cpu()
+    trained = result.epochs_trained * len(y)
+    result.images_per_second = trained / result.train_seconds if trained else 0.0
+    return result
+
+
+def _epoch(epoch, model, train_loader, test_loader, loss_fn, optimizer, scheduler, watch):
+    """Train one epoch and evaluate; returns its history row and the test predictions."""
+    watch.begin(epoch)
+    start = time.perf_counter()
+    train_loss, train_acc = train_one_epoch(model, train_loader, loss_fn, optimizer,
+                                            scheduler, watch)
+    seconds = time.perf_counter() - start
+    watch.check(train_loss)
+    test_loss, test_acc, predictions = evaluate(model, test_loader, loss_fn)
+    row = {"epoch": epoch, "train_loss": train_loss, "train_accuracy": train_acc,
+           "test_loss": test_loss, "test_accuracy": test_acc, "seconds": seconds,
+           "lr": optimizer.param_groups[0]["lr"]}
+    return row, predictions.cpu()
+
+
+def _resume(path, model, optimizer, scheduler, generator, result, rebuild, epochs,
+            total_steps) -> None:
+    """Continue from a checkpoint: weights, optimizer, schedule and random state restored."""
+    state = ckpt.load(path)
+    if rebuild and state.get("rebuild") != rebuild:
+        raise UserError(f"--resume {path} was saved by {state.get('rebuild')}, but this run "
+                        f"builds {rebuild}. Resume with the same lesson and model options.")
+    ckpt.restore(state, model, optimizer, generator)
+    result.history = list(state["history"])
+    result.epochs_done = state["epoch"]
+    if scheduler is None or state.get("scheduler") is None:
+        return
+    if state.get("epochs") == epochs:
+        scheduler.load_state_dict(state["scheduler"])
+    else:  # a longer (or shorter) run: its schedule, at the step the checkpoint reached
+        done = min(state["scheduler"].get("last_epoch", 0), total_steps)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # "scheduler.step() before optimizer.step()"
+            for _ in range(done):
+                scheduler.step()
