@@ -3,7 +3,8 @@
     .venv/bin/python benchmarks/engine_ab.py --before DIR_A --after DIR_B --data-dir CACHE
 
 DIR_A and DIR_B are two checkouts of dlcourse (e.g. `git worktree add /tmp/before HEAD~1`);
-CACHE holds the kit's CIFAR-10 tree. Each round runs each checkout's own
+CACHE holds the kit's CIFAR-10 tree (`--before-data-dir` gives A its own, imported by A's
+code, when the two read different cache formats). Each round runs each checkout's own
 `benchmarks/pipelines.py` engine() in a fresh process, alternating A and B, so drift of a
 shared machine hits both alike; the table gives medians and B's change against A.
 """
@@ -37,6 +38,7 @@ def main() -> None:
     parser.add_argument("--before", required=True)
     parser.add_argument("--after", required=True)
     parser.add_argument("--data-dir", required=True)
+    parser.add_argument("--before-data-dir", help="A's cache (default: --data-dir)")
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--images", type=int, default=10000)
     parser.add_argument("--models", default="lenet,resnet")
@@ -45,8 +47,8 @@ def main() -> None:
     speeds = {side: {m: [] for m in models} for side in ("before", "after")}
     for _ in range(args.rounds):
         for side in ("before", "after"):
-            for m, v in one_round(getattr(args, side), args.data_dir, args.images,
-                                  models).items():
+            cache = (args.before_data_dir or args.data_dir) if side == "before" else args.data_dir
+            for m, v in one_round(getattr(args, side), cache, args.images, models).items():
                 speeds[side][m].append(v)
     print(f"{args.images:,} CIFAR-10 images, {args.rounds} alternating rounds, medians")
     print("| model | before img/s | after img/s | change |\n|---|---|---|---|")

@@ -116,6 +116,11 @@ def image_grid(images, titles: Sequence[str], *, colors: Sequence[str] | None = 
     return fig
 
 
+def labelled_grid(images, labels, classes: Sequence[str], title: str = "", n: int = 32) -> Figure:
+    """The first n images, each captioned with its class."""
+    return image_grid(images[:n], [classes[i] for i in labels[:n].tolist()], title=title)
+
+
 def prediction_grid(images, labels, predictions, classes: Sequence[str], n: int = 32) -> Figure:
     """The first n test images: prediction over truth, mistakes in red."""
     titles = [f"{classes[p]}" if p == t else f"{classes[p]}\n(true: {classes[t]})"

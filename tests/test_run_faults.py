@@ -28,6 +28,20 @@ def metrics(folder) -> dict:
     return json.loads((folder / "metrics.json").read_text())
 
 
+def interrupt_epoch(n: int, monkeypatch) -> None:
+    """Ctrl-C at the start of the n-th epoch the engine trains."""
+    calls = {"n": 0}
+    real = engine.train_one_epoch
+
+    def train_one_epoch(*args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == n:
+            raise KeyboardInterrupt
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(engine, "train_one_epoch", train_one_epoch)
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("signum, code", [(signal.SIGINT, 130), (signal.SIGTERM, 143),
                                           (signal.SIGHUP, 129)])
@@ -68,17 +82,9 @@ def test_sigterm_outside_training_also_ends_as_interrupted(tmp_path):
     assert "Traceback" not in out and metrics(tmp_path / "r")["status"] == "interrupted"
 
 
+@pytest.mark.slow
 def test_ctrl_c_in_the_second_epoch_keeps_the_first(tmp_path, monkeypatch):
-    calls = {"n": 0}
-    real = engine.train_one_epoch
-
-    def interrupt_in_epoch_2(*args, **kwargs):
-        calls["n"] += 1
-        if calls["n"] == 2:
-            raise KeyboardInterrupt
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(engine, "train_one_epoch", interrupt_in_epoch_2)
+    interrupt_epoch(2, monkeypatch)
     code, out = start("mnist", "--out", str(tmp_path / "r"), "--epochs", "3", "--subset", "500")
     assert code == 130, out[-2000:]
     assert metrics(tmp_path / "r")["status"] == "interrupted"
@@ -87,6 +93,7 @@ def test_ctrl_c_in_the_second_epoch_keeps_the_first(tmp_path, monkeypatch):
     assert (tmp_path / "r" / "curves.png").is_file()
 
 
+@pytest.mark.slow
 def test_a_huge_learning_rate_exits_1_with_the_checklist_advice(tmp_path):
     """`--lr 1000` once reached a loss of 1.5e9 at 10 % accuracy and ended 'complete'."""
     code, out = start("mnist", "--lr", "1000", "--subset", "2000", "--epochs", "2",
@@ -97,6 +104,7 @@ def test_a_huge_learning_rate_exits_1_with_the_checklist_advice(tmp_path):
     assert run["status"] == "diverged" and run["final"]["diverged_at_step"] >= 1
 
 
+@pytest.mark.slow
 def test_resuming_a_finished_run_shows_its_result(tmp_path):
     first = ["--subset", "1000", "--epochs", "2"]
     assert start("mnist", *first, "--out", str(tmp_path / "a"))[0] == 0
@@ -109,21 +117,13 @@ def test_resuming_a_finished_run_shows_its_result(tmp_path):
     assert b["status"] == "complete" and len(b["history"]) == 2
 
 
+@pytest.mark.slow
 def test_interrupted_then_resumed_ends_like_an_uninterrupted_run(tmp_path, monkeypatch):
     args = ["--subset", "1000", "--epochs", "3", "--model", "cnn"]
     assert start("mnist", *args, "--out", str(tmp_path / "whole"))[0] == 0
-    calls = {"n": 0}
-    real = engine.train_one_epoch
-
-    def interrupt_in_epoch_3(*a, **k):
-        calls["n"] += 1
-        if calls["n"] == 3:
-            raise KeyboardInterrupt
-        return real(*a, **k)
-
-    monkeypatch.setattr(engine, "train_one_epoch", interrupt_in_epoch_3)
-    assert start("mnist", *args, "--out", str(tmp_path / "cut"))[0] == 130
-    monkeypatch.setattr(engine, "train_one_epoch", real)
+    with monkeypatch.context() as patch:
+        interrupt_epoch(3, patch)
+        assert start("mnist", *args, "--out", str(tmp_path / "cut"))[0] == 130
     code, out = start("mnist", *args, "--resume", str(tmp_path / "cut" / "model.pt"),
                       "--out", str(tmp_path / "resumed"))
     assert code == 0, out[-2000:]

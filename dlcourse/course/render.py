@@ -81,7 +81,7 @@ class Screen:
 
     def source(self, *objects: object, title: str = "") -> None:
         """Show the real source of functions or classes, exactly as they run."""
-        code = "\n\n".join(inspect.getsource(obj).rstrip() for obj in objects)
+        code = "\n\n\n".join(inspect.getsource(obj).rstrip() for obj in objects)
         syntax = Syntax(code, "python", theme="monokai", line_numbers=False, word_wrap=True)
         self.console.print(Panel(syntax, title=title or None, border_style="cyan"))
         self.console.print()

@@ -104,12 +104,10 @@ def folder_size(path: Path) -> int:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
 
 
-def sha256(path: Path) -> str:
-    digest = hashlib.sha256()
+def digest(path: Path, algorithm: str = "sha256") -> str:
+    """The hex digest of a file, read in chunks."""
     with open(path, "rb") as f:
-        while chunk := f.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
+        return hashlib.file_digest(f, algorithm).hexdigest()
 
 
 def _payload(folder: Path) -> list[Path]:
@@ -118,7 +116,7 @@ def _payload(folder: Path) -> list[Path]:
 
 
 def write_sums(folder: Path) -> None:
-    lines = [f"{sha256(p)}  {p.relative_to(folder).as_posix()}\n" for p in _payload(folder)]
+    lines = [f"{digest(p)}  {p.relative_to(folder).as_posix()}\n" for p in _payload(folder)]
     (folder / SUMS).write_text("".join(lines), encoding="utf-8")
 
 
@@ -130,9 +128,9 @@ def damaged_file(folder: Path) -> str | None:
     except OSError:
         return None
     for line in lines:
-        digest, _, name = line.partition("  ")
+        expected, _, name = line.partition("  ")
         path = folder / name
-        if not path.is_file() or sha256(path) != digest:
+        if not path.is_file() or digest(path) != expected:
             return name
     return None
 

@@ -11,7 +11,6 @@ place: a failed import leaves the cache exactly as it was.
 from __future__ import annotations
 
 import gzip
-import hashlib
 import shutil
 import tarfile
 import time
@@ -36,11 +35,7 @@ OFFICIAL_MNIST = {"train": 60_000, "test": 10_000}
 
 
 def md5(path: Path) -> str:
-    digest = hashlib.md5()
-    with open(path, "rb") as f:
-        while chunk := f.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
+    return layout.digest(path, "md5")
 
 
 def extract(archive: Path, dest: Path) -> Path:

@@ -41,6 +41,13 @@ class Result:
     train_images: int = 0  # per epoch
     test_images: int = 0
 
+    def add(self, row: dict, predictions) -> None:
+        """A finished epoch."""
+        self.history.append(row)
+        self.epochs_done, self.epochs_trained = row["epoch"], self.epochs_trained + 1
+        self.train_seconds += row["seconds"]
+        self.test_accuracy, self.predictions = row["test_accuracy"], predictions
+
 
 class Callbacks:
     """What fit() reports while it runs. These do nothing: subclass what you want to show."""
@@ -142,6 +149,23 @@ def take_subset(X, y, n, seed):
     return X[keep], y[keep]
 
 
+def make_loaders(data, batch_size, *, device, seed=0, subset=None, max_batches=None,
+                 normalize=None, augment=(), padding=4, bf16=None):
+    """The training loader (a seeded subset, shuffled and augmented) and the test loader,
+    both normalized with `normalize` or the training images' own statistics."""
+    X, y = take_subset(data.train_x, data.train_y, subset, seed)
+    X_test, y_test = data.test_x, data.test_y
+    if max_batches:  # a dry run: a few batches, seconds long
+        X, y = X[:max_batches * batch_size], y[:max_batches * batch_size]
+        X_test, y_test = X_test[:4 * batch_size], y_test[:4 * batch_size]
+    mean, std = normalize if normalize is not None else channel_stats(X)
+    bf16 = uses_bf16(device) if bf16 is None else bf16
+    train = DeviceLoader(X, y, batch_size, device=device, mean=mean, std=std, train=True,
+                         augment=augment, padding=padding, seed=seed, bf16=bf16)
+    test = DeviceLoader(X_test, y_test, 1024, device=device, mean=mean, std=std, bf16=bf16)
+    return train, test
+
+
 def fit(model, data, *, optimizer, epochs: int, batch_size: int, device: torch.device,
         seed: int = 0, loss_fn=F.cross_entropy, scheduler=None, augment=(), padding=4,
         normalize=None, subset: int | None = None, bf16: bool | None = None,
@@ -161,40 +185,30 @@ def fit(model, data, *, optimizer, epochs: int, batch_size: int, device: torch.d
     Raises Diverged or Interrupted (Ctrl-C, SIGTERM, SIGHUP) with `.result` set to what the
     finished epochs achieved.
     """
-    X, y = take_subset(data.train_x, data.train_y, subset, seed)
-    X_test, y_test = data.test_x, data.test_y
-    if max_batches:
-        X, y = X[:max_batches * batch_size], y[:max_batches * batch_size]
-        X_test, y_test = X_test[:4 * batch_size], y_test[:4 * batch_size]
-    mean, std = normalize if normalize is not None else channel_stats(X)
-    bf16 = uses_bf16(device) if bf16 is None else bf16
-    train_loader = DeviceLoader(X, y, batch_size, device=device, mean=mean, std=std,
-                                train=True, augment=augment, padding=padding, seed=seed,
-                                bf16=bf16)
-    test_loader = DeviceLoader(X_test, y_test, 1024, device=device, mean=mean, std=std,
-                               bf16=bf16)
+    train_loader, test_loader = make_loaders(data, batch_size, device=device, seed=seed,
+                                             subset=subset, max_batches=max_batches,
+                                             normalize=normalize, augment=augment,
+                                             padding=padding, bf16=bf16)
     model.to(device)
     if train_loader.channels_last:
         model.to(memory_format=torch.channels_last)
     total_steps = epochs * len(train_loader)
     sched = scheduler(optimizer, total_steps) if scheduler else None
-    result = Result(train_images=len(y), test_images=len(y_test), test_labels=y_test.cpu())
+    result = Result(train_images=len(train_loader.labels), test_images=len(test_loader.labels),
+                    test_labels=test_loader.labels.cpu())
     if resume is not None:
         _resume(resume, model, optimizer, sched, train_loader.generator, result, rebuild,
                 epochs, total_steps)
     callbacks = callbacks or Callbacks()
-    callbacks.start(epochs=epochs, first_epoch=result.epochs_done + 1, train_images=len(y),
-                    batch_size=batch_size, device=device)
+    callbacks.start(epochs=epochs, first_epoch=result.epochs_done + 1,
+                    train_images=result.train_images, batch_size=batch_size, device=device)
     try:
         with stop_requests() as stop:
             watch = Watch(callbacks, stop, device)
             for epoch in range(result.epochs_done + 1, epochs + 1):
                 row, predictions = _epoch(epoch, model, train_loader, test_loader, loss_fn,
                                           optimizer, sched, watch)
-                result.history.append(row)
-                result.epochs_done, result.epochs_trained = epoch, result.epochs_trained + 1
-                result.train_seconds += row["seconds"]
-                result.test_accuracy, result.predictions = row["test_accuracy"], predictions
+                result.add(row, predictions)
                 if checkpoint is not None:
                     ckpt.save(checkpoint, model, optimizer, sched, train_loader.generator,
                               epoch=epoch, epochs=epochs, history=result.history,
@@ -213,7 +227,7 @@ def fit(model, data, *, optimizer, epochs: int, batch_size: int, device: torch.d
     if result.predictions is None:  # resumed from a finished run: show what it reached
         _, result.test_accuracy, predictions = evaluate(model, test_loader, loss_fn)
         result.predictions = predictions.cpu()
-    trained = result.epochs_trained * len(y)
+    trained = result.epochs_trained * result.train_images
     result.images_per_second = trained / result.train_seconds if trained else 0.0
     return result
 

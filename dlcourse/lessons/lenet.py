@@ -49,10 +49,9 @@ class LeNet(nn.Module):
 def run(cfg: Config, ctx) -> None:
     data = ctx.load_data()
     ctx.show.section("idea", train=len(data.train_y), test=len(data.test_y))
-    ctx.record.figure(plots.image_grid(data.train_x[:32],
-                                       [data.classes[i] for i in data.train_y[:32]],
-                                       title="training images and their classes"),
-                      "samples.png")
+    samples = plots.labelled_grid(data.train_x, data.train_y, data.classes,
+                                  title="training images and their classes")
+    ctx.record.figure(samples, "samples.png")
     model = LeNet(len(data.classes))
     ctx.show.model(model, (3, 32, 32))
     ctx.show.source(LeNet)

@@ -77,10 +77,9 @@ class CNN(nn.Module):
 def run(cfg: Config, ctx) -> None:
     data = ctx.load_data()
     ctx.show.section("idea", train=len(data.train_y), test=len(data.test_y))
-    ctx.record.figure(plots.image_grid(data.train_x[:32],
-                                       [data.classes[i] for i in data.train_y[:32]],
-                                       title="the first training images and their labels"),
-                      "samples.png")
+    samples = plots.labelled_grid(data.train_x, data.train_y, data.classes,
+                                  title="the first training images and their labels")
+    ctx.record.figure(samples, "samples.png")
     model = MLP() if cfg.model == "mlp" else CNN()
     ctx.show.section(cfg.model)
     ctx.show.model(model, (1, 28, 28))

@@ -9,8 +9,9 @@ from dlcourse.data import sets
 from dlcourse.data.loaders import cache_dir, load_housing, load_images
 from tests.conftest import SHARED_DATA
 
-pytestmark = pytest.mark.skipif(not SHARED_DATA.is_dir(),
-                                reason=f"the real-data kit is not at {SHARED_DATA}")
+pytestmark = [pytest.mark.skipif(not SHARED_DATA.is_dir(),
+                                 reason=f"the real-data kit is not at {SHARED_DATA}"),
+              pytest.mark.slow]  # imports and decodes the whole kit
 
 
 def test_mnist_kit(cli):

@@ -12,7 +12,6 @@ from rich.console import Console
 from dlcourse.course import runner
 from dlcourse.course.render import Screen
 from dlcourse.lessons import housing, housing_mistakes
-from tests.conftest import run_dlcourse
 
 NAMES = housing.SKEWED + ("A", "B", "Latitude", "Longitude")
 
@@ -128,6 +127,7 @@ def test_the_shadowing_mistake_is_measured():
     assert demo["batch2_loss"] != demo["batch2_loss"]  # nan
 
 
+@pytest.mark.slow
 def test_full_lesson_on_the_bundled_table_with_mistakes(tmp_path):
     out = io.StringIO()
     code = runner.start("housing", ["--offline", "--epochs", "3", "--mistakes", "--out",
@@ -151,7 +151,6 @@ def test_full_lesson_on_the_bundled_table_with_mistakes(tmp_path):
     (["--test-fraction", "1.5"], "between 0 and 1"),
     (["--data", "x"], "Unknown option --data. Did you mean --data-dir?"),
 ])
-def test_bad_options_exit_2(args, message):
-    result = run_dlcourse("lesson", "housing", "--offline", *args)
-    assert result.returncode == 2 and message in " ".join(result.stderr.split())
-    assert "Traceback" not in result.stderr
+def test_bad_options_exit_2(cli, args, message):
+    out = cli("lesson", "housing", "--offline", *args, code=2).output
+    assert message in out and "Traceback" not in out

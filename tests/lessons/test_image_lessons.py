@@ -65,6 +65,7 @@ def test_l1_gradient_fades_for_a_confident_mistake_but_cross_entropy_does_not():
 LESSONS = ["mnist", "lenet", "resnet", "vgg", "augmentation", "cross-entropy", "transfer"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", LESSONS)
 def test_dry_run_on_the_bundled_sample(name, tmp_path):
     out = io.StringIO()
@@ -81,6 +82,7 @@ def test_dry_run_on_the_bundled_sample(name, tmp_path):
     assert list((tmp_path / "r").glob("*.png")), "every lesson saves figures"
 
 
+@pytest.mark.slow
 def test_augmentation_shows_each_augmentation_and_compares_the_variants(tmp_path):
     out = io.StringIO()
     code = runner.start("augmentation", ["--dry-run", "--offline", "--out", str(tmp_path / "r")],
