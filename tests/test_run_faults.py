@@ -15,6 +15,7 @@ from dlcourse.course import runner
 from dlcourse.course.render import Screen
 from dlcourse.engine import checkpoint
 from dlcourse.engine import fit as engine
+from dlcourse.errors import UserError
 
 
 def start(*args: str) -> tuple[int, str]:
@@ -130,3 +131,27 @@ def test_interrupted_then_resumed_ends_like_an_uninterrupted_run(tmp_path, monke
     whole, resumed = (checkpoint.load(tmp_path / d / "model.pt")["model"]
                       for d in ("whole", "resumed"))
     assert all((whole[k] == resumed[k]).all() for k in whole)
+
+
+@pytest.mark.slow
+def test_a_lesson_that_trains_two_models_resumes_each_from_its_own_file(tmp_path):
+    assert start("cross-entropy", "--dry-run", "--out", str(tmp_path / "a"))[0] == 0
+    code, out = start("cross-entropy", "--dry-run", "--resume", str(tmp_path / "a"),
+                      "--out", str(tmp_path / "b"))
+    assert code == 0, out[-2000:]
+    assert out.count("had already finished") == 2
+    assert "model-ce.pt" in out and "model-l1.pt" in out
+
+
+def test_resuming_with_another_recipe_is_refused_in_one_sentence(tmp_path):
+    assert start("mnist", "--dry-run", "--epochs", "1", "--out", str(tmp_path / "a"))[0] == 0
+    with pytest.raises(UserError, match="only --epochs may change"):
+        start("mnist", "--dry-run", "--lr", "0.5", "--resume",
+              str(tmp_path / "a" / "model.pt"), "--out", str(tmp_path / "b"))
+
+
+def test_a_diverging_housing_run_exits_1_with_the_checklist_advice(cli, tmp_path):
+    out = cli("lesson", "housing", "--offline", "--lr", "100", "--epochs", "5", "--out",
+              str(tmp_path / "r"), code=1).output
+    assert "Lower the learning rate" in out
+    assert metrics(tmp_path / "r")["status"] == "diverged"

@@ -13,7 +13,7 @@ from dlcourse.engine import checkpoint
 from dlcourse.engine import fit as engine
 from dlcourse.engine.loader import DeviceLoader
 from dlcourse.engine.recipes import optimizer_for, resolve_subset
-from dlcourse.errors import Diverged, Interrupted
+from dlcourse.errors import Diverged, Interrupted, UserError
 
 CPU = torch.device("cpu")
 
@@ -243,3 +243,58 @@ def test_subset_resolution_on_cpu(value, expected):
 
 def test_subset_auto_on_a_gpu_is_full():
     assert resolve_subset("auto", torch.device("cuda"), 5000) is None
+
+
+def test_resuming_with_another_batch_size_rebuilds_the_schedule(tmp_path):
+    """A one-cycle schedule built for 16-image batches does not fit 8-image ones: the run
+    gets its own schedule, advanced past the finished epochs, and completes."""
+    fit(tmp_path, epochs=2, name="first.pt", schedule=True)
+    model = tiny_model()
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-2)
+    result = engine.fit(model, tiny_data(), optimizer=optimizer, epochs=4, batch_size=8,
+                        device=CPU, rebuild={"lesson": "tiny"}, resume=tmp_path / "first.pt",
+                        scheduler=lambda opt, total: torch.optim.lr_scheduler.OneCycleLR(
+                            opt, max_lr=1e-2, total_steps=total))
+    assert result.epochs_trained == 2
+    assert result.history[-1]["lr"] < 1e-4  # annealed to the end of its own schedule
+
+
+def test_a_resumed_well_trained_model_is_judged_against_the_first_loss_of_its_run(tmp_path):
+    fit(tmp_path, epochs=60, data=tiny_data(n_train=16), name="trained.pt")
+    state = checkpoint.load(tmp_path / "trained.pt")
+    assert state["first_loss"] > 1.0  # the loss at the run's first step
+    calls = {"n": 0}
+
+    def one_hard_batch(logits, y):  # a resumed loss near 0.01 jumps 1000×, still < 100× start
+        calls["n"] += 1
+        loss = nn.functional.cross_entropy(logits, y)
+        return loss * 1000 if calls["n"] == 2 else loss
+
+    _, result = fit(tmp_path, epochs=62, data=tiny_data(n_train=16), name="more.pt",
+                    resume=tmp_path / "trained.pt", loss_fn=one_hard_batch)
+    assert result.epochs_trained == 2
+
+
+def test_on_a_gpu_a_spike_between_loss_reads_is_still_caught(monkeypatch):
+    watch = engine.Watch(engine.Callbacks(), engine.StopRequest(), torch.device("cuda"),
+                         first_loss=2.0)
+    watch.begin(1)
+    monkeypatch.setattr(engine, "READ_EVERY", 1e9)  # no read: nothing synchronises
+    correct = torch.tensor(0)
+    watch.step(torch.tensor(2.0), correct, 4)
+    watch.step(torch.tensor(1e6), correct, 4)  # the spike, unread
+    watch.step(torch.tensor(1.9), correct, 4)
+    monkeypatch.setattr(engine, "READ_EVERY", 0.0)  # the next step reads
+    with pytest.raises(Diverged) as err:
+        watch.step(torch.tensor(1.8), correct, 4)
+    assert err.value.loss == 1e6
+
+
+def test_a_checkpoint_from_another_kind_of_device_is_one_sentence(tmp_path):
+    fit(tmp_path, epochs=1)
+    state = checkpoint.load(tmp_path / "model.pt")
+    state["rng"] = torch.zeros(16, dtype=torch.uint8)  # the size of a CUDA generator's state
+    model = tiny_model()
+    with pytest.raises(UserError, match="another kind of device"):
+        checkpoint.restore(state, model, torch.optim.Adam(model.parameters()),
+                           torch.Generator())

@@ -88,11 +88,11 @@ class View:
         finally:
             self.console.print()
 
-    def training(self, device):
+    def training(self):
         """The live display of one fit(): a progress bar per epoch and a row per epoch."""
         from dlcourse.course.progress import TrainingDisplay
 
-        return TrainingDisplay(self.console, device)
+        return TrainingDisplay(self.console)
 
     def predict(self) -> None:
         """Ask the 'predict, then see' questions; the run answers them at the end."""

@@ -50,7 +50,7 @@ class ImageOptions:
     """What every lesson that trains on images accepts."""
 
     data: Path | None = None  # an image-folder tree (train/<class>/*, test/<class>/*) instead
-    resume: Path | None = None  # a model.pt from an earlier run: continue its training
+    resume: Path | None = None  # an earlier run's model.pt (or its folder): continue it
     dry_run: bool = False  # three batches an epoch: a seconds-long check that it all runs
 
 

@@ -17,13 +17,13 @@ ESTIMATE_AFTER = 8  # batches: enough for a steady per-batch time
 
 
 class TrainingDisplay(Callbacks):
-    def __init__(self, console, device):
-        self.console, self.device = console, device
+    def __init__(self, console):
+        self.console = console
         self.bar = None
         self.estimated = False
 
     def start(self, *, epochs, first_epoch, train_images, batch_size, device) -> None:
-        self.epochs, self.first_epoch = epochs, first_epoch
+        self.epochs, self.first_epoch, self.device = epochs, first_epoch, device
         self.train_images, self.batch_size = train_images, batch_size
         if first_epoch > epochs:
             return

@@ -62,7 +62,8 @@ def load_images(name: str, *, data_dir: Path | None = None, offline: bool = Fals
     found = _cached(name, cache, progress)
     if found is None and _fetch(name, cache, offline, progress, notices):
         found = _cached(name, cache, progress)
-        found.source = "download"
+        if found is not None:
+            found.source = "download"
     if found is None:
         found = _SAMPLE[name]()
         notices.append(Notice("sample", (

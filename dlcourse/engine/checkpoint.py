@@ -17,7 +17,8 @@ from dlcourse.fileio import atomic_write
 
 
 def save(path: Path, model, optimizer, scheduler, generator, *, epoch: int, epochs: int,
-         history: list[dict], rebuild: dict | None) -> Path:
+         history: list[dict], rebuild: dict | None, steps_per_epoch: int = 0,
+         first_loss: float | None = None) -> Path:
     state = {
         "model": model.state_dict(),
         "optimizer": optimizer.state_dict(),
@@ -27,6 +28,8 @@ def save(path: Path, model, optimizer, scheduler, generator, *, epoch: int, epoc
         "cuda_rng": torch.cuda.get_rng_state_all() if torch.cuda.is_initialized() else None,
         "epoch": epoch,  # finished epochs
         "epochs": epochs,  # the run's plan: its schedule was built for this many
+        "steps_per_epoch": steps_per_epoch,  # ...of this many steps
+        "first_loss": first_loss,  # divergence is judged against it after a resume too
         "history": history,
         "rebuild": rebuild or {},
     }
@@ -43,11 +46,15 @@ def load(path: Path) -> dict:
         raise UserError(f"--resume {path} is not a dlcourse checkpoint ({err}).") from None
 
 
-def restore(state: dict, model, optimizer, generator) -> None:
+def restore(state: dict, model, optimizer, generator, path: Path | str = "model.pt") -> None:
     """Put a loaded checkpoint's weights, optimizer and random state back in place."""
     model.load_state_dict(state["model"])
     optimizer.load_state_dict(state["optimizer"])
-    generator.set_state(state["rng"])
+    try:
+        generator.set_state(state["rng"])
+    except RuntimeError:  # a CPU generator's state does not fit a CUDA one, and back
+        raise UserError(f"--resume {path} was saved on another kind of device; resume it "
+                        "with the --device it was trained on.") from None
     if state.get("torch_rng") is not None:
         torch.set_rng_state(state["torch_rng"])
     if state.get("cuda_rng") is not None and torch.cuda.is_available():

@@ -40,6 +40,7 @@ class Result:
     epochs_trained: int = 0  # by this run: 0 when resuming a finished run
     train_images: int = 0  # per epoch
     test_images: int = 0
+    first_loss: float | None = None  # what divergence is judged against
 
     def add(self, row: dict, predictions) -> None:
         """A finished epoch."""
@@ -99,10 +100,13 @@ class Watch:
     """Sees every training step: stops the run when the loss diverges or a stop was asked
     for, and passes progress to the callbacks. Steps are counted across epochs."""
 
-    def __init__(self, callbacks: Callbacks, stop: StopRequest, device: torch.device):
+    def __init__(self, callbacks: Callbacks, stop: StopRequest, device: torch.device,
+                 first_loss: float | None = None):
         self.callbacks, self.stop = callbacks, stop
         self.every_step = device.type == "cpu"  # reading a CPU loss costs nothing
-        self.steps, self.first_loss = 0, None
+        self.steps = 0
+        self.first_loss = first_loss  # the run's first loss: resumed runs keep their own
+        self.worst = None  # between reads on a GPU: the largest loss, kept on the device
 
     def begin(self, epoch: int) -> None:
         self.epoch, self.seen, self.epoch_steps = epoch, 0, 0
@@ -115,8 +119,14 @@ class Watch:
         self.seen += n
         now = time.perf_counter()
         show = now - self.last >= READ_EVERY
-        if show or self.every_step:
+        if self.every_step:
             self.check(loss.item())
+        else:  # no sync: max() keeps nan, so a spike between reads is still seen
+            loss = loss.detach()
+            self.worst = loss if self.worst is None else torch.maximum(self.worst, loss)
+            if show:
+                self.check(self.worst.item())
+                self.worst = None
         if show:
             self.last = now
             self.callbacks.step(epoch=self.epoch, seen=self.seen, loss=loss.item(),
@@ -198,21 +208,23 @@ def fit(model, data, *, optimizer, epochs: int, batch_size: int, device: torch.d
                     test_labels=test_loader.labels.cpu())
     if resume is not None:
         _resume(resume, model, optimizer, sched, train_loader.generator, result, rebuild,
-                epochs, total_steps)
+                epochs, len(train_loader))
     callbacks = callbacks or Callbacks()
     callbacks.start(epochs=epochs, first_epoch=result.epochs_done + 1,
                     train_images=result.train_images, batch_size=batch_size, device=device)
     try:
         with stop_requests() as stop:
-            watch = Watch(callbacks, stop, device)
+            watch = Watch(callbacks, stop, device, result.first_loss)
             for epoch in range(result.epochs_done + 1, epochs + 1):
                 row, predictions = _epoch(epoch, model, train_loader, test_loader, loss_fn,
                                           optimizer, sched, watch)
                 result.add(row, predictions)
+                result.first_loss = watch.first_loss
                 if checkpoint is not None:
                     ckpt.save(checkpoint, model, optimizer, sched, train_loader.generator,
                               epoch=epoch, epochs=epochs, history=result.history,
-                              rebuild=rebuild)
+                              rebuild=rebuild, steps_per_epoch=len(train_loader),
+                              first_loss=result.first_loss)
                 callbacks.epoch_end(row)
                 watch.check_stop()  # a Ctrl-C during evaluation stops here, after saving
     except Diverged as end:
@@ -248,22 +260,27 @@ def _epoch(epoch, model, train_loader, test_loader, loss_fn, optimizer, schedule
 
 
 def _resume(path, model, optimizer, scheduler, generator, result, rebuild, epochs,
-            total_steps) -> None:
+            steps_per_epoch) -> None:
     """Continue from a checkpoint: weights, optimizer, schedule and random state restored."""
     state = ckpt.load(path)
     if rebuild and state.get("rebuild") != rebuild:
         raise UserError(f"--resume {path} was saved by {state.get('rebuild')}, but this run "
-                        f"builds {rebuild}. Resume with the same lesson and model options.")
-    ckpt.restore(state, model, optimizer, generator)
+                        f"builds {rebuild}. Resume with the same lesson and options (only "
+                        "--epochs may change).")
+    ckpt.restore(state, model, optimizer, generator, path)
     result.history = list(state["history"])
     result.epochs_done = state["epoch"]
+    result.first_loss = state.get("first_loss")
     if scheduler is None or state.get("scheduler") is None:
         return
-    if state.get("epochs") == epochs:
+    same_plan = (state.get("epochs"), state.get("steps_per_epoch")) == (epochs, steps_per_epoch)
+    if same_plan:
         scheduler.load_state_dict(state["scheduler"])
-    else:  # a longer (or shorter) run: its schedule, at the step the checkpoint reached
-        done = min(state["scheduler"].get("last_epoch", 0), total_steps)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # "scheduler.step() before optimizer.step()"
-            for _ in range(done):
-                scheduler.step()
+        return
+    # another plan (more epochs, another batch size or subset): this run's schedule,
+    # advanced to where the checkpoint's epochs bring it
+    done = min(result.epochs_done, epochs) * steps_per_epoch
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # "scheduler.step() before optimizer.step()"
+        for _ in range(done):
+            scheduler.step()

@@ -18,13 +18,20 @@ def train(ctx, model, data, recipe: dict, *, rebuild: dict, subset: int | None =
     """fit_recipe() with this run's device, seed, --resume and --dry-run, shown live; its
     epochs, figures and checkpoint go to the run's record. `label` tells apart the models
     of a lesson that trains several (history rows, final figures, model-LABEL.pt)."""
-    checkpoint = ctx.out / (f"model-{label}.pt" if label else "model.pt")
+    name = f"model-{label}.pt" if label else "model.pt"
+    checkpoint = ctx.out / name
+    resume = ctx.resume
+    if resume is not None and label:  # each model resumes from its own file beside it
+        resume = (resume if resume.is_dir() else resume.parent) / name
+    # the recipe is part of what a checkpoint was trained with: resuming with another
+    # optimizer or learning rate would silently mix the two (only the epochs may change)
+    rebuild = {**rebuild, "recipe": {k: v for k, v in recipe.items() if k != "epochs"}}
     try:
         result = fit_recipe(model, data, recipe, device=ctx.device, seed=ctx.seed,
                             subset=subset, loss_fn=loss_fn, checkpoint=checkpoint,
-                            rebuild=rebuild, resume=ctx.resume,
+                            rebuild=rebuild, resume=resume,
                             max_batches=DRY_RUN_BATCHES if ctx.dry_run else None,
-                            callbacks=ctx.show.training(ctx.device))
+                            callbacks=ctx.show.training())
     except (Diverged, Interrupted) as stop:
         _record(ctx, stop.result, data, checkpoint, label, figures)
         raise
@@ -34,7 +41,7 @@ def train(ctx, model, data, recipe: dict, *, rebuild: dict, subset: int | None =
                              f"train_seconds{suffix}": result.train_seconds,
                              f"images_per_second{suffix}": result.images_per_second})
     if result.epochs_trained == 0:
-        ctx.show.note(f"[yellow]{ctx.resume} had already finished its {result.epochs_done} "
+        ctx.show.note(f"[yellow]{resume} had already finished its {result.epochs_done} "
                       "epochs: this is its result. Pass a larger --epochs to train more.[/]")
     return result
 

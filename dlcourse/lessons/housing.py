@@ -1,6 +1,7 @@
 """California housing: an MLP regressor done right, and the source post's mistakes measured."""
 
 import dataclasses
+import math
 import time
 from dataclasses import dataclass
 
@@ -8,6 +9,7 @@ import torch
 from torch import nn
 
 from dlcourse import plots
+from dlcourse.errors import Diverged
 
 FEATURES = {  # name -> what it means, per census block group (1990)
     "MedInc": "median income, in $10,000",
@@ -85,7 +87,7 @@ def train_mlp(model, X, y, X_test, y_test, cfg, seed, on_epoch=None, loss_fn=Non
     loss_fn = loss_fn or nn.MSELoss()
     optimizer = torch.optim.Adam(model.parameters(), lr=cfg.lr)
     g = torch.Generator().manual_seed(seed)
-    history = []
+    history, step, first_loss = [], 0, None
     for epoch in range(1, cfg.epochs + 1):
         model.train()
         order, total = torch.randperm(len(y), generator=g), 0.0
@@ -96,7 +98,11 @@ def train_mlp(model, X, y, X_test, y_test, cfg, seed, on_epoch=None, loss_fn=Non
             optimizer.zero_grad()
             loss.backward()
             optimizer.step()
-            total += loss.item() * len(idx)
+            step, value = step + 1, loss.item()
+            first_loss = first_loss or value
+            if not math.isfinite(value) or value > 100 * first_loss:  # blown up (--lr 100)
+                raise Diverged(step, value)
+            total += value * len(idx)
         history.append({"epoch": epoch, "train_mse": total / len(y),
                         "test_mse": mse(model, X_test, y_test)})
         if on_epoch:

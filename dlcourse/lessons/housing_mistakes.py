@@ -43,7 +43,7 @@ def run(cfg, ctx, X_train, y_train, X_test, y_test, names) -> None:
                                                            "(N, 1) against (N,)"], rows)
     shadow = shadowing_demo(X_train, y_train, cfg.batch_size)
     ctx.record.final.update(mistake_unscaled_mse=unscaled[-1], mistake_shape_mse=column[-1],
-                        fixed_mse=fixed[-1])
+                            fixed_mse=fixed[-1])
     ctx.show.section("mistakes", fixed=fixed[-1], unscaled=unscaled[-1], column=column[-1],
                      variance=y_test.var().item(), warning=warning, epochs=short.epochs,
                      **shadow)

@@ -73,7 +73,7 @@ def smaller(data, n_test):
 
 def run(cfg: Config, ctx) -> None:
     recipe = with_overrides(RECIPES[cfg.recipe], cfg)
-    vgg = load_vgg16(ctx, cfg.pretrained)
+    vgg = load_vgg16(ctx, cfg.pretrained and ctx.resume is None)  # --resume has its own
     data = ctx.load_data()
     subset = resolve_subset(cfg.subset, ctx.device, CPU_SUBSET)
     if ctx.device.type == "cpu" and cfg.subset == "auto":
