@@ -42,8 +42,8 @@ def values() -> dict:
     }
     v["ce_ratio"] = v["bad_ce"] / v["good_ce"]
     v["l1_ratio"] = v["bad_l1_cat"] / v["good_l1_cat"]
-    # Push on the right class's probability q: d(-ln q)/dq = -1/q, d(1 - q)/dq = -1.
-    v["push_good"], v["push_bad"], v["push_awful"] = 1 / good[1], 1 / bad[1], 1 / 0.01
+    # Slope in the right class's probability q: d(-ln q)/dq = -1/q, d(1 - q)/dq = -1.
+    v["slope_good"], v["slope_bad"], v["slope_awful"] = (-1 / q for q in (good[1], bad[1], 0.01))
     return v
 
 
