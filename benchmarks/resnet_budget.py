@@ -17,10 +17,10 @@ import torch
 import torch.nn.functional as F
 
 from dlcourse.data.loaders import load_images
-from dlcourse.device import uses_bf16
 from dlcourse.engine.fit import channel_stats
 from dlcourse.engine.loader import DeviceLoader
 from dlcourse.engine.recipes import fit_recipe
+from dlcourse.engine.speed import Variant
 from dlcourse.lessons.resnet import RECIPES, ResNet
 
 BASE = dict(RECIPES["default"], label_smoothing=0.0)
@@ -64,10 +64,10 @@ def run(data, recipe: dict, epochs: int, seed: int = 0) -> dict:
         return F.cross_entropy(logits, targets, label_smoothing=recipe["label_smoothing"])
 
     result = fit_recipe(model, data, dict(recipe, epochs=epochs), device=device, seed=seed,
-                        loss_fn=loss_fn)
+                        loss_fn=loss_fn, variant=Variant(channels_last=True))
     mean, std = channel_stats(data.train_x)
     test = DeviceLoader(data.test_x, data.test_y, 1000, device=device, mean=mean, std=std,
-                        bf16=uses_bf16(device))
+                        channels_last=True)
     return dict(train=result.history[-1]["train_accuracy"], test=result.test_accuracy,
                 tta=flip_tta_accuracy(model, test), seconds=result.train_seconds)
 

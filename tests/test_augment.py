@@ -279,7 +279,7 @@ def test_the_loader_prepares_inputs_like_the_formula():
     images_u8 = torch.randint(0, 256, (4, 3, 8, 8), dtype=torch.uint8, generator=g)
     mean, std = torch.tensor([0.4, 0.5, 0.6]), torch.tensor([0.2, 0.25, 0.3])
     loader = DeviceLoader(images_u8, torch.zeros(4, dtype=torch.long), 4,
-                          device=torch.device("cpu"), mean=mean, std=std)
+                          device=torch.device("cpu"), mean=mean, std=std, channels_last=True)
     out, _ = next(iter(loader))
     expected = (images_u8.float() / 255 - mean[:, None, None]) / std[:, None, None]
     torch.testing.assert_close(out, expected)

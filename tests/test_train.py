@@ -12,7 +12,7 @@ from dlcourse.data.sets import ImageSet
 from dlcourse.engine import checkpoint
 from dlcourse.engine import fit as engine
 from dlcourse.engine.loader import DeviceLoader
-from dlcourse.engine.recipes import optimizer_for, resolve_subset
+from dlcourse.engine.recipes import explicit_subset, optimizer_for, schedule_for
 from dlcourse.errors import Diverged, Interrupted, UserError
 
 CPU = torch.device("cpu")
@@ -236,13 +236,10 @@ def test_a_dry_run_trains_on_a_few_batches(tmp_path):
     assert result.train_images == 3 * 16 and result.test_images == 4 * 16
 
 
-@pytest.mark.parametrize("value, expected", [("full", None), ("500", 500), ("auto", 5000)])
-def test_subset_resolution_on_cpu(value, expected):
-    assert resolve_subset(value, CPU, 5000) == expected
-
-
-def test_subset_auto_on_a_gpu_is_full():
-    assert resolve_subset("auto", torch.device("cuda"), 5000) is None
+@pytest.mark.parametrize("value, expected", [("full", 5000), ("500", 500), ("9000", 5000),
+                                             ("auto", None)])
+def test_subset_option_as_a_number_of_images(value, expected):
+    assert explicit_subset(value, 5000) == expected
 
 
 def test_resuming_with_another_batch_size_rebuilds_the_schedule(tmp_path):
@@ -298,3 +295,15 @@ def test_a_checkpoint_from_another_kind_of_device_is_one_sentence(tmp_path):
     with pytest.raises(UserError, match="another kind of device"):
         checkpoint.restore(state, model, torch.optim.Adam(model.parameters()),
                            torch.Generator())
+
+
+@pytest.mark.parametrize("total", [1, 2, 3, 4, 5, 9])
+def test_a_one_cycle_schedule_survives_runs_of_a_few_batches(total):
+    """`--subset 500 --epochs 1` is four batches: OneCycleLR alone divides by zero there."""
+    weight = torch.nn.Parameter(torch.zeros(1))
+    optimizer = torch.optim.SGD([weight], lr=0.1)
+    scheduler = schedule_for(dict(schedule="onecycle", lr=0.1, warmup=0.2))(optimizer, total)
+    for _ in range(total):
+        optimizer.step()
+        scheduler.step()
+    assert 0 < optimizer.param_groups[0]["lr"] <= 0.1

@@ -28,7 +28,15 @@ class Entry:
     module: str = ""  # lessons: the module holding Config and run(); topics: optional values
     data: str = ""  # lessons: what it trains on, as shown by `list`
     dataset: str = ""  # lessons: the data-layer name it loads ("", "mnist", "cifar10", ...)
-    time: str = ""  # lessons: typical time of the default run on a laptop CPU
+    minutes: float = 0  # lessons: the default run's time; the run is sized to fit it
+
+    @property
+    def time(self) -> str:
+        """The default run's time, as `list` shows it: '15 s', '2 min'."""
+        if not self.minutes:
+            return ""
+        seconds = round(self.minutes * 60)
+        return f"{seconds} s" if seconds < 60 else f"{self.minutes:g} min"
 
 
 def lessons_dir() -> Path:

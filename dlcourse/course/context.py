@@ -22,6 +22,11 @@ from dlcourse.course.render import Screen, fill
 from dlcourse.fileio import write_json
 
 IMAGE_DATASETS = ("mnist", "cifar10")
+# What a lesson spends outside training: starting Python and PyTorch, loading cached data,
+# the speed probe and the figures take 8-12 s on a 2-core CPU; MARGIN absorbs the rest.
+# Both are constants so that a plan, and a seeded run's result, never depend on the clock.
+OVERHEAD = 10.0
+MARGIN = 0.9
 
 
 @dataclass
@@ -155,6 +160,19 @@ class Context:
     record: Record
     data_options: DataOptions | None = None
     image_options: ImageOptions | None = None
+    minutes: float = 0.0  # the time the lesson has: --minutes, else the catalogue's
+
+    @property
+    def budget(self) -> float:
+        """Seconds the lesson's training may take: its time, less what every run spends
+        around training (starting, loading data, measuring speed, saving figures)."""
+        return max(1.0, MARGIN * self.minutes * 60 - OVERHEAD)
+
+    @property
+    def speed_cache(self) -> Path:
+        from dlcourse.device import speed_cache_path
+
+        return speed_cache_path()
 
     @property
     def offline(self) -> bool:

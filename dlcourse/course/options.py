@@ -30,11 +30,15 @@ class RunOptions:
     pause: bool = True  # wait for Enter between sections (only in a terminal)
     quiz: bool = True  # ask the quiz questions (only in a terminal)
     device: str = "auto"  # auto, cpu, cuda or mps (auto picks CUDA, then MPS, then CPU)
+    minutes: float = 0.0  # time for the whole lesson: the run is sized to fit (0: `list`'s)
 
     def __post_init__(self):
         # numpy's legacy seeding takes 0..2**32-1; anything else ends in its traceback later
         if not 0 <= self.seed <= MAX_SEED:
             raise ValueError(f"--seed must be a whole number from 0 to {MAX_SEED}.")
+        if not (self.minutes == 0 or 0.1 <= self.minutes <= 24 * 60):  # refuses nan too
+            raise ValueError("--minutes must be a number of minutes from 0.1 to 1440, "
+                             "e.g. 5 (0: the time `dlcourse list` shows).")
 
 
 @dataclasses.dataclass(frozen=True)

@@ -108,7 +108,8 @@ def start(name: str, argv: list[str], screen: Screen | None = None) -> int:
     ctx = Context(name=name, dataset=entry.dataset, seed=run_opts.seed, device=device,
                   out=out, show=view, record=Record(out),
                   data_options=parsed.get(options.DataOptions),
-                  image_options=parsed.get(options.ImageOptions))
+                  image_options=parsed.get(options.ImageOptions),
+                  minutes=run_opts.minutes or entry.minutes)
     resolved = {k: v for opts in parsed.values() for k, v in dataclasses.asdict(opts).items()}
     header = {"lesson": name, "options": {**resolved, "out": str(out)}, "seed": ctx.seed,
               "device": str(device)}

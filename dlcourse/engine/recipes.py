@@ -11,7 +11,8 @@ from typing import Literal
 import torch
 import torch.nn.functional as F
 
-from dlcourse.engine.fit import fit
+from dlcourse.engine.fit import channel_stats, fit
+from dlcourse.engine.speed import measure
 
 
 @dataclass(frozen=True)
@@ -21,7 +22,8 @@ class TrainingOptions:
     epochs: int = 0  # passes over the training images (0: the recipe's)
     batch_size: int = 0  # images per step (0: the recipe's)
     lr: float = 0.0  # peak learning rate (0: the recipe's)
-    subset: str = "full"  # training images: a number, or full
+    subset: str = "auto"  # training images: a number, full, or auto (what fits the time)
+    precision: Literal["auto", "fp32", "bf16"] = "auto"  # auto: the faster, measured here
 
     def __post_init__(self):
         if self.epochs < 0 or self.batch_size < 0 or self.lr < 0:
@@ -29,7 +31,8 @@ class TrainingOptions:
                              "(0: the recipe's).")
         if self.subset not in ("full", "auto") and not (
                 self.subset.isdigit() and int(self.subset) > 0):
-            raise ValueError("--subset must be a positive number of training images, or full.")
+            raise ValueError("--subset must be a positive number of training images, full or "
+                             "auto.")
 
 
 @dataclass(frozen=True)
@@ -47,11 +50,11 @@ def with_overrides(recipe: dict, options: TrainingOptions) -> dict:
     return recipe
 
 
-def resolve_subset(value: str, device, cpu_default: int | None) -> int | None:
-    """`--subset`: a number of training images, "full", or "auto" (CPU default, GPU full)."""
-    if value == "full" or (value == "auto" and (device.type != "cpu" or cpu_default is None)):
+def explicit_subset(value: str, n_train: int) -> int | None:
+    """`--subset` as a number of images: None for "auto" (the plan decides)."""
+    if value == "auto":
         return None
-    return cpu_default if value == "auto" else int(value)
+    return n_train if value == "full" else min(int(value), n_train)
 
 
 def optimizer_for(model, recipe: dict, device=None):
@@ -76,8 +79,12 @@ def schedule_for(recipe: dict):
     if kind == "constant":
         return None
     if kind == "onecycle":  # warm up, then anneal: large steps early, small at the end
-        return lambda opt, total: torch.optim.lr_scheduler.OneCycleLR(
-            opt, max_lr=recipe["lr"], total_steps=total, pct_start=recipe.get("warmup", 0.25))
+        def onecycle(opt, total):
+            total = max(total, 4)  # a few-batch run still needs two steps in each phase
+            return torch.optim.lr_scheduler.OneCycleLR(
+                opt, max_lr=recipe["lr"], total_steps=total,
+                pct_start=max(recipe.get("warmup", 0.25), 2 / total))
+        return onecycle
     if kind == "step":  # multiply the lr by gamma every step_epochs epochs
         return lambda opt, total: torch.optim.lr_scheduler.StepLR(
             opt, step_size=recipe["step_epochs"] * (total // recipe["epochs"]),
@@ -107,3 +114,13 @@ def fit_recipe(model, data, recipe: dict, *, device, loss_fn=F.cross_entropy, **
                batch_size=recipe["batch_size"], device=device, loss_fn=loss_fn,
                augment=recipe.get("augment", ()), padding=recipe.get("padding", 4),
                normalize=normalization(recipe, data.train_x.shape[1]), **run)
+
+
+def measure_recipe(model, data, recipe: dict, *, device, loss_fn=F.cross_entropy, **probe):
+    """engine.speed.measure() with the recipe's batch size, augmentation and normalization;
+    `probe` passes precision, cache and timer through."""
+    mean, std = normalization(recipe, data.train_x.shape[1]) or channel_stats(data.train_x[:1024])
+    return measure(model, data.train_x, data.train_y, device=device,
+                   batch_size=recipe["batch_size"], mean=mean, std=std,
+                   augment=recipe.get("augment", ()), padding=recipe.get("padding", 4),
+                   loss_fn=loss_fn, **probe)

@@ -1,19 +1,19 @@
 """Normalization and augmentation on CIFAR-10: what they do to images, and to learning."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import torch
 
 from dlcourse import plots
 from dlcourse.engine import augment
 from dlcourse.engine.fit import channel_stats
-from dlcourse.engine.recipes import TrainingOptions, resolve_subset, with_overrides
-from dlcourse.lessons.common import train
+from dlcourse.engine.recipes import TrainingOptions, with_overrides
+from dlcourse.engine.sizing import Sizing
+from dlcourse.lessons.common import plan, train
 from dlcourse.lessons.lenet import LeNet
 
 USUAL_MEAN = (0.4914, 0.4822, 0.4465)  # the constants most CIFAR-10 code copies
 USUAL_STD = (0.247, 0.243, 0.261)
-CPU_SUBSET = 10_000  # training images per variant on a CPU
 
 VARIANTS = {  # three LeNets that differ only in how the input is prepared
     "raw": dict(normalize="none", augment=()),
@@ -22,11 +22,13 @@ VARIANTS = {  # three LeNets that differ only in how the input is prepared
 }
 RECIPE = dict(optimizer="adamw", lr=3e-3, weight_decay=5e-4, batch_size=128, epochs=10,
               schedule="onecycle", padding=4)
+# how three runs fit the lesson's time (benchmarks/sizing.py measured min_epochs, 2-core CPU)
+SIZING = Sizing(min_epochs=4, max_epochs=20)
 
 
 @dataclass(frozen=True)
 class Config(TrainingOptions):
-    subset: str = "auto"  # training images: a number, full, or auto (10,000 on a CPU)
+    """The shared training options, applied to all three runs."""
 
 
 def show_augmentations(ctx, images) -> None:
@@ -45,7 +47,6 @@ def show_augmentations(ctx, images) -> None:
 
 def run(cfg: Config, ctx) -> None:
     data = ctx.load_data()
-    subset = resolve_subset(cfg.subset, ctx.device, CPU_SUBSET)
     ctx.show.section("idea")
     show_augmentations(ctx, data.train_x)
     ctx.show.source(augment.random_crop, augment.random_flip)
@@ -55,13 +56,16 @@ def run(cfg: Config, ctx) -> None:
                    [["mean, computed", *mean.tolist()], ["mean, usual constants", *USUAL_MEAN],
                     ["std, computed", *std.tolist()], ["std, usual constants", *USUAL_STD]])
     ctx.show.section("normalize")
+    # the slowest of the three (it augments) sets the pace for all of them
+    slowest = with_overrides({**RECIPE, **VARIANTS["normalized + augmented"]}, cfg)
+    planned = plan(ctx, LeNet(), data, slowest, SIZING, cfg, runs=len(VARIANTS))
     ctx.show.predict()
     results = {}
     for name, variant in VARIANTS.items():
         ctx.show.note(f"[bold]{name}[/]")
         torch.manual_seed(ctx.seed)  # the same initial weights for every variant
-        recipe = with_overrides({**RECIPE, **variant}, cfg)
-        results[name] = train(ctx, LeNet(), data, recipe, subset=subset,
+        recipe = {**planned.recipe, **variant}
+        results[name] = train(ctx, LeNet(), data, replace(planned, recipe=recipe),
                               label=name.split()[-1], figures=False,
                               rebuild={"lesson": "augmentation", "variant": name})
     save_comparison(ctx, results)

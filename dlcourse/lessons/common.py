@@ -1,20 +1,83 @@
-"""What the image lessons share: training with a recipe inside a lesson run, and the
-closing sequence of a recipe lesson (predict, train, results, recap)."""
+"""What the image lessons share: sizing a run to the lesson's time, training with a recipe
+inside a lesson run, and the closing sequence of a recipe lesson (predict, train, results,
+recap)."""
 
 from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
 
 import torch
 import torch.nn.functional as F
 
 from dlcourse import plots
-from dlcourse.engine.recipes import fit_recipe
+from dlcourse.engine import sizing
+from dlcourse.engine.recipes import TrainingOptions, explicit_subset, fit_recipe, measure_recipe
+from dlcourse.engine.speed import Variant
 from dlcourse.errors import Diverged, Interrupted
 
 DRY_RUN_BATCHES = 3  # --dry-run: three batches an epoch, a seconds-long check that it all runs
 
 
-def train(ctx, model, data, recipe: dict, *, rebuild: dict, subset: int | None = None,
-          loss_fn=F.cross_entropy, label: str = "", figures: bool = True):
+@dataclass(frozen=True)
+class Planned:
+    """A recipe sized to the lesson's time, and how to compute it on this machine."""
+
+    recipe: dict  # with the planned epochs
+    subset: int | None  # training images (None: all)
+    test_images: int | None  # test images evaluated after every epoch (None: all)
+    variant: Variant  # fp32 or bf16, contiguous or channels-last: measured
+
+
+def plan(ctx, model, data, recipe: dict, rule: sizing.Sizing, options: TrainingOptions, *,
+         fixed_epochs: bool = False, runs: int = 1, loss_fn=F.cross_entropy) -> Planned:
+    """Measure how fast `model` trains here, then size `runs` trainings to the lesson's
+    time: epochs, training and test images, unless --epochs or --subset fix them
+    (`fixed_epochs`: the recipe's epochs are part of it, as in a post's own recipe)."""
+    speed = measure_recipe(model, data, recipe, device=ctx.device, loss_fn=loss_fn,
+                           precision=options.precision, cache=ctx.speed_cache)
+    n_train, n_test = len(data.train_y), len(data.test_y)
+    earlier = _earlier_plan(ctx)  # --resume goes on with the plan it was started with
+    epochs = options.epochs or (recipe["epochs"] if fixed_epochs else earlier.get("epochs"))
+    images = explicit_subset(options.subset, n_train) or earlier.get("images")
+    chosen = sizing.plan(rule, budget=ctx.budget, train_speed=speed.images_per_second,
+                         eval_speed=speed.eval_images_per_second, n_train=n_train,
+                         n_test=n_test, epochs=epochs, images=images, runs=runs)
+    ctx.show.note(f"[bold]Speed here:[/] {speed.summary()}")
+    if speed.note:
+        ctx.show.note(f"[yellow]{speed.note}.[/]")
+    whole = sizing.duration(ctx.minutes * 60)
+    reason = ("as the run it resumes" if earlier else
+              f"sized to this lesson's {whole}" if epochs is None and images is None else
+              f"as asked, in a lesson of {whole}")
+    ctx.show.note(f"[bold]Plan[/] ({reason}): {chosen.why}.\n")
+    if chosen.warning:
+        ctx.show.note(f"[yellow]{chosen.warning}[/]\n")
+    ctx.record.info["speed"] = {"variant": speed.variant.name, "timings": speed.timings,
+                                "images_per_second": speed.images_per_second,
+                                "eval_images_per_second": speed.eval_images_per_second,
+                                "cached": speed.cached}
+    ctx.record.info["plan"] = asdict(chosen)
+    return Planned({**recipe, "epochs": chosen.epochs},
+                   chosen.images if chosen.images < n_train else None,
+                   chosen.test_images if chosen.test_images < n_test else None, speed.variant)
+
+
+def _earlier_plan(ctx) -> dict:
+    """--resume: the plan of the run being resumed (its metrics.json), so that it goes on
+    with the same images and epochs whatever the speed or time now."""
+    if ctx.resume is None:
+        return {}
+    folder = ctx.resume if ctx.resume.is_dir() else ctx.resume.parent
+    try:
+        earlier = json.loads((folder / "metrics.json").read_text(encoding="utf-8"))["plan"]
+        return {"epochs": int(earlier["epochs"]), "images": int(earlier["images"])}
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+
+
+def train(ctx, model, data, planned: Planned, *, rebuild: dict, loss_fn=F.cross_entropy,
+          label: str = "", figures: bool = True):
     """fit_recipe() with this run's device, seed, --resume and --dry-run, shown live; its
     epochs, figures and checkpoint go to the run's record. `label` tells apart the models
     of a lesson that trains several (history rows, final figures, model-LABEL.pt)."""
@@ -25,10 +88,12 @@ def train(ctx, model, data, recipe: dict, *, rebuild: dict, subset: int | None =
         resume = (resume if resume.is_dir() else resume.parent) / name
     # the recipe is part of what a checkpoint was trained with: resuming with another
     # optimizer or learning rate would silently mix the two (only the epochs may change)
+    recipe = planned.recipe
     rebuild = {**rebuild, "recipe": {k: v for k, v in recipe.items() if k != "epochs"}}
     try:
         result = fit_recipe(model, data, recipe, device=ctx.device, seed=ctx.seed,
-                            subset=subset, loss_fn=loss_fn, checkpoint=checkpoint,
+                            subset=planned.subset, test_images=planned.test_images,
+                            variant=planned.variant, loss_fn=loss_fn, checkpoint=checkpoint,
                             rebuild=rebuild, resume=resume,
                             max_batches=DRY_RUN_BATCHES if ctx.dry_run else None,
                             callbacks=ctx.show.training())
@@ -71,13 +136,12 @@ def save_figures(record, data, result) -> None:
                                         data.classes), "predictions.png")
 
 
-def train_and_report(ctx, model, data, recipe: dict, /, *, rebuild: dict,
-                     subset: int | None = None, **values):
+def train_and_report(ctx, model, data, planned: Planned, /, *, rebuild: dict, **values):
     """The end of a recipe lesson: predictions asked, the run, its results, the recap.
     `values` fill more placeholders of the results section."""
     ctx.show.predict()
     ctx.show.section("run")
-    result = train(ctx, model, data, recipe, rebuild=rebuild, subset=subset)
+    result = train(ctx, model, data, planned, rebuild=rebuild)
     ctx.show.section("results", accuracy=result.test_accuracy, seconds=result.train_seconds,
                      speed=result.images_per_second, **values)
     ctx.show.section("recap")

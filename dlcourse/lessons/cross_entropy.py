@@ -6,8 +6,9 @@ import torch
 import torch.nn.functional as F
 
 from dlcourse import plots
-from dlcourse.engine.recipes import TrainingOptions, resolve_subset, with_overrides
-from dlcourse.lessons.common import train
+from dlcourse.engine.recipes import TrainingOptions, with_overrides
+from dlcourse.engine.sizing import Sizing
+from dlcourse.lessons.common import plan, train
 from dlcourse.lessons.mnist import MLP
 from dlcourse.topics import cross_entropy as ce_page
 
@@ -15,6 +16,8 @@ RECIPE = dict(  # the MLP's default recipe from the mnist lesson, without augmen
     optimizer="adamw", lr=3e-3, weight_decay=1e-4, batch_size=128, epochs=6,
     schedule="onecycle",
 )
+# how two runs fit the lesson's time (benchmarks/sizing.py measured min_epochs, 2-core CPU)
+SIZING = Sizing(min_epochs=3, max_epochs=6)
 
 
 @dataclass(frozen=True)
@@ -39,14 +42,13 @@ def run(cfg: Config, ctx) -> None:
     page = ce_page.values()
     ctx.show.section("idea", **page)
     ctx.show.source(cross_entropy_loss, l1_loss)
-    recipe = with_overrides(RECIPE, cfg)
-    subset = resolve_subset(cfg.subset, ctx.device, None)
+    planned = plan(ctx, MLP(), data, with_overrides(RECIPE, cfg), SIZING, cfg, runs=2)
     ctx.show.predict()
     results = {}
     for label, loss_fn in (("ce", cross_entropy_loss), ("l1", l1_loss)):
         ctx.show.section(f"run-{label}")
         torch.manual_seed(ctx.seed)  # both start from the same weights
-        results[label] = train(ctx, MLP(), data, recipe, subset=subset, loss_fn=loss_fn,
+        results[label] = train(ctx, MLP(), data, planned, loss_fn=loss_fn,
                                label=label, figures=False,
                                rebuild={"lesson": "cross-entropy", "loss": label})
     save_comparison(ctx, results)

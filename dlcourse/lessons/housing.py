@@ -9,6 +9,7 @@ import torch
 from torch import nn
 
 from dlcourse import plots
+from dlcourse.engine.sizing import count_that_fits, duration
 from dlcourse.errors import Diverged
 
 FEATURES = {  # name -> what it means, per census block group (1990)
@@ -23,11 +24,13 @@ FEATURES = {  # name -> what it means, per census block group (1990)
 }
 SKEWED = ("AveRooms", "AveBedrms", "Population", "AveOccup")  # long right tails: log them
 DOLLARS = 100_000  # the target is the median house value in units of $100,000
+POST_EPOCHS = 200  # the post's count: about 9 s on a 2-core CPU
+SCALER_EPOCHS = 20  # the short runs that compare inputs with and without the log
 
 
 @dataclass(frozen=True)
 class Config:
-    epochs: int = 200  # passes over the training rows, as in the post (about 9 s here)
+    epochs: int = 0  # passes over the training rows (0: the post's 200, fewer if time is short)
     lr: float = 1e-3  # Adam's learning rate, as in the post
     batch_size: int = 100  # rows per step, as in the post
     hidden: int = 100  # hidden units: the post's 8-100-1
@@ -35,7 +38,7 @@ class Config:
     mistakes: bool = False  # also run the post's three mistakes beside the fixed version
 
     def __post_init__(self):
-        if self.epochs < 1 or self.batch_size < 1 or self.hidden < 1:
+        if self.epochs < 0 or self.batch_size < 1 or self.hidden < 1:
             raise ValueError("--epochs, --batch-size and --hidden must be positive numbers.")
         if not self.lr > 0:
             raise ValueError("--lr must be a positive number, e.g. 1e-3.")
@@ -133,6 +136,7 @@ def run(cfg: Config, ctx) -> None:
     X_train, y_train, X_test, y_test = split(X, y, cfg.test_fraction, ctx.seed)
     scaler = Scaler(names).fit(X_train)
     ctx.show.section("split", train=len(y_train), test=len(y_test))
+    cfg = fit_to_time(ctx, cfg, scaler.transform(X_train), y_train)
     model = MLP(len(names), cfg.hidden)
     ctx.show.source(MLP, Scaler, train_mlp)
     ctx.show.predict()
@@ -153,6 +157,27 @@ def run(cfg: Config, ctx) -> None:
 
         housing_mistakes.run(cfg, ctx, X_train, y_train, X_test, y_test, names)
     ctx.show.section("recap", **ctx.record.final)
+
+
+def fit_to_time(ctx, cfg: Config, X, y) -> Config:
+    """The post's 200 epochs, or as many as fit the lesson's time at the speed one epoch
+    measures here (on a copy of the model, random state untouched); --epochs wins."""
+    model = MLP(X.shape[1], cfg.hidden)
+    with torch.random.fork_rng(devices=[]):
+        start = time.perf_counter()
+        train_mlp(model, X, y, X[:10], y[:10], dataclasses.replace(cfg, epochs=1), 0)
+        seconds = time.perf_counter() - start
+    extra = 2 * SCALER_EPOCHS + (3 * 10 if cfg.mistakes else 0)
+    epochs, warning = count_that_fits(cfg.epochs or POST_EPOCHS, seconds, ctx.budget,
+                                      given=cfg.epochs > 0, extra=extra)
+    if warning:
+        ctx.show.note(f"[yellow]{warning}[/]\n")
+    elif epochs < POST_EPOCHS and not cfg.epochs:
+        ctx.show.note(f"[bold]Plan:[/] {epochs} epochs, not the post's {POST_EPOCHS}: an "
+                      f"epoch takes {seconds * 1000:.0f} ms here, and this lesson has "
+                      f"{duration(ctx.minutes * 60)} (--minutes gives it more).\n")
+    ctx.record.info["plan"] = {"epochs": epochs, "seconds_per_epoch": seconds}
+    return dataclasses.replace(cfg, epochs=epochs)
 
 
 def show_data(ctx, X, y, names) -> None:
@@ -201,7 +226,8 @@ def report(ctx, model, scaler, X_train, y_train, X_test, y_test, history, second
                      mae_dollars=f["test_mae"] * DOLLARS, seconds=seconds)
 
 
-def compare_scalers(ctx, cfg, names, X_train, y_train, X_test, y_test, epochs=20) -> None:
+def compare_scalers(ctx, cfg, names, X_train, y_train, X_test, y_test,
+                    epochs=SCALER_EPOCHS) -> None:
     """The same short training with and without the log of the skewed features."""
     rmse = {}
     for label, log_columns in (("standardized only", ()), ("log, then standardized", SKEWED)):

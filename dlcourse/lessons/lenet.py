@@ -5,8 +5,9 @@ from dataclasses import dataclass
 from torch import nn
 
 from dlcourse import plots
-from dlcourse.engine.recipes import RecipeOptions, resolve_subset, with_overrides
-from dlcourse.lessons.common import train_and_report
+from dlcourse.engine.recipes import RecipeOptions, with_overrides
+from dlcourse.engine.sizing import Sizing
+from dlcourse.lessons.common import plan, train_and_report
 
 RECIPES = {
     "seed": dict(  # post 003, run faithfully (accuracy counted per image, not per batch)
@@ -18,6 +19,8 @@ RECIPES = {
         schedule="onecycle", augment=("crop", "flip"), padding=4, normalize="data",
     ),
 }
+# how a run fits the lesson's time (benchmarks/sizing.py measured min_epochs on a 2-core CPU)
+SIZING = Sizing(min_epochs=4, max_epochs=30)
 
 
 @dataclass(frozen=True)
@@ -56,7 +59,7 @@ def run(cfg: Config, ctx) -> None:
     ctx.show.model(model, (3, 32, 32))
     ctx.show.source(LeNet)
     recipe = with_overrides(RECIPES[cfg.recipe], cfg)
-    ctx.show.recipe_table(RECIPES["seed"], RECIPES["default"], recipe)
+    planned = plan(ctx, model, data, recipe, SIZING, cfg, fixed_epochs=cfg.recipe == "seed")
+    ctx.show.recipe_table(RECIPES["seed"], RECIPES["default"], planned.recipe)
     ctx.show.section("recipe")
-    train_and_report(ctx, model, data, recipe, rebuild={"lesson": "lenet"},
-                     subset=resolve_subset(cfg.subset, ctx.device, None))
+    train_and_report(ctx, model, data, planned, rebuild={"lesson": "lenet"})

@@ -8,8 +8,9 @@ from torch import nn
 from dlcourse import plots
 from dlcourse.engine.loader import DeviceLoader
 from dlcourse.engine.loop import evaluate, train_one_epoch
-from dlcourse.engine.recipes import RecipeOptions, resolve_subset, with_overrides
-from dlcourse.lessons.common import train_and_report
+from dlcourse.engine.recipes import RecipeOptions, with_overrides
+from dlcourse.engine.sizing import Sizing
+from dlcourse.lessons.common import plan, train_and_report
 
 # Hyperparameters per (model, recipe). "seed" is the source post's own recipe, run
 # faithfully; "default" is tuned for short CPU runs (measured in benchmarks/, README).
@@ -29,6 +30,8 @@ RECIPES = {
         schedule="onecycle", augment=("crop",), padding=2,
     ),  # a 10× larger peak lr is safe with warm-up and annealing
 }
+# how a run fits the lesson's time (benchmarks/sizing.py measured min_epochs on a 2-core CPU)
+SIZING = {"mlp": Sizing(min_epochs=4, max_epochs=12), "cnn": Sizing(min_epochs=2, max_epochs=8)}
 
 
 @dataclass(frozen=True)
@@ -89,7 +92,10 @@ def run(cfg: Config, ctx) -> None:
     ctx.show.source(DeviceLoader.__iter__, DeviceLoader.prepare,
                     title="dlcourse/engine/loader.py: the batches it loops over")
     recipe = with_overrides(RECIPES[cfg.model, cfg.recipe], cfg)
-    ctx.show.recipe_table(RECIPES[cfg.model, "seed"], RECIPES[cfg.model, "default"], recipe)
+    planned = plan(ctx, model, data, recipe, SIZING[cfg.model], cfg,
+                   fixed_epochs=cfg.recipe == "seed")
+    ctx.show.recipe_table(RECIPES[cfg.model, "seed"], RECIPES[cfg.model, "default"],
+                          planned.recipe)
     ctx.show.section("recipe")
-    train_and_report(ctx, model, data, recipe, subset=resolve_subset(cfg.subset, ctx.device, None),
-                     rebuild={"lesson": "mnist", "model": cfg.model}, model=cfg.model.upper())
+    train_and_report(ctx, model, data, planned, rebuild={"lesson": "mnist", "model": cfg.model},
+                     model=cfg.model.upper())

@@ -1,11 +1,15 @@
 """Fit sin(x) on [-π, π] with a cubic a·x³ + b·x² + c·x + d, gradients written by hand."""
 
+import contextlib
+import dataclasses
 import math
+import time
 from dataclasses import dataclass
 
 import torch
 
 from dlcourse import plots
+from dlcourse.engine.sizing import count_that_fits, duration
 from dlcourse.errors import Diverged
 
 
@@ -89,6 +93,7 @@ def run(cfg: Config, ctx) -> None:
     ctx.show.section("gradients")
     ctx.show.source(predict, hand_gradients, gradient_descent, title="the code that runs")
     ctx.show.predict()
+    cfg = fit_to_time(ctx, cfg, w_random, x, y)
     ctx.show.section("run", iterations=cfg.iterations, lr=cfg.lr)
 
     with ctx.show.live_table("step", "loss Σ(y_hat − y)²", "a", "b", "c", "d") as live:
@@ -105,6 +110,23 @@ def run(cfg: Config, ctx) -> None:
     ctx.record.final["loss"] = loss
     ctx.record.final["loss_vs_best"] = loss / ctx.record.final["least_squares_loss"]
     ctx.show.section("recap", **ctx.record.final)
+
+
+def fit_to_time(ctx, cfg: Config, w, x, y) -> Config:
+    """--iterations, fewer if they cannot fit --minutes at the speed 20 steps measure here
+    (two runs of them: the plain one and the rescaled one)."""
+    start = time.perf_counter()
+    with contextlib.suppress(Diverged):  # a too-large --lr: the run itself will say so
+        gradient_descent(w, x, y, cfg.lr, 20, lambda *_: None)
+    each = (time.perf_counter() - start) / 20
+    iterations, warning = count_that_fits(cfg.iterations, 2 * each, ctx.budget, step=100,
+                                          given=cfg.iterations != Config.iterations)
+    if warning:
+        ctx.show.note(f"[yellow]{warning}[/]\n")
+    elif iterations < cfg.iterations:
+        ctx.show.note(f"[bold]Plan:[/] {iterations:,} steps, not {cfg.iterations:,}: that is "
+                      f"what fits {duration(ctx.minutes * 60)} here.\n")
+    return dataclasses.replace(cfg, iterations=iterations)
 
 
 def check_against_autograd(ctx, w, x, y) -> None:

@@ -1,14 +1,16 @@
 """Transfer learning: ImageNet-trained VGG16 features, a new classifier for CIFAR-10."""
 
-import dataclasses
 from dataclasses import dataclass
 
 from torch import nn
 
-from dlcourse.engine.recipes import RecipeOptions, resolve_subset, with_overrides
-from dlcourse.lessons.common import train_and_report
+from dlcourse.engine.recipes import RecipeOptions, with_overrides
+from dlcourse.engine.sizing import Sizing
+from dlcourse.lessons.common import plan, train_and_report
 
-CPU_SUBSET, CPU_TEST = 2_000, 1_000  # images on a CPU: VGG16 costs ~1 GFLOP per 64×64 image
+# how a run fits the lesson's time (benchmarks/sizing.py measured min_epochs on a 2-core CPU);
+# VGG16 costs ~1 GFLOP per 64×64 image, so a CPU tests on fewer images too
+SIZING = Sizing(min_epochs=2, max_epochs=6, min_test=1_000)
 
 RECIPES = {
     "seed": dict(  # post 000: 224×224 inputs, the full 25088-4096-4096-10 head, Adam 1e-4
@@ -24,7 +26,6 @@ RECIPES = {
 
 @dataclass(frozen=True)
 class Config(RecipeOptions):
-    subset: str = "auto"  # training images: a number, full, or auto (2,000 on a CPU)
     pretrained: bool = True  # ImageNet weights (a 528 MB download once); --no-pretrained: random
     fine_tune: bool = False  # also train the convolutional features (slow on a CPU)
 
@@ -67,17 +68,10 @@ def load_vgg16(ctx, pretrained: bool):
     return model
 
 
-def smaller(data, n_test):
-    return dataclasses.replace(data, test_x=data.test_x[:n_test], test_y=data.test_y[:n_test])
-
-
 def run(cfg: Config, ctx) -> None:
     recipe = with_overrides(RECIPES[cfg.recipe], cfg)
     vgg = load_vgg16(ctx, cfg.pretrained and ctx.resume is None)  # --resume has its own
     data = ctx.load_data()
-    subset = resolve_subset(cfg.subset, ctx.device, CPU_SUBSET)
-    if ctx.device.type == "cpu" and cfg.subset == "auto":
-        data = smaller(data, CPU_TEST)
     ctx.show.section("idea", pretrained=cfg.pretrained)
     model = Transfer(vgg, recipe["size"], new_head(recipe["head"], len(data.classes)))
     for p in model.features.parameters():
@@ -85,8 +79,10 @@ def run(cfg: Config, ctx) -> None:
     ctx.show.source(new_head, Transfer)
     trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
     frozen = sum(p.numel() for p in model.parameters() if not p.requires_grad)
-    ctx.show.recipe_table(RECIPES["seed"], RECIPES["default"], recipe)
+    planned = plan(ctx, model, data, recipe, SIZING, cfg, fixed_epochs=cfg.recipe == "seed")
+    ctx.show.recipe_table(RECIPES["seed"], RECIPES["default"], planned.recipe)
     ctx.show.section("frozen", trainable=trainable, frozen=frozen,
-                     subset=f"{subset:,}" if subset else "all", test=len(data.test_y))
-    train_and_report(ctx, model, data, recipe, subset=subset, pretrained=cfg.pretrained,
+                     subset=f"{planned.subset:,}" if planned.subset else "all",
+                     test=planned.test_images or len(data.test_y))
+    train_and_report(ctx, model, data, planned, pretrained=cfg.pretrained,
                      rebuild={"lesson": "transfer", "head": recipe["head"]})

@@ -80,6 +80,11 @@ def test_dry_run_on_the_bundled_sample(name, tmp_path):
     assert metrics["data"]["source"] == "sample" and metrics["data"]["train"] >= 10_000
     assert "sample data" in out.getvalue()
     assert list((tmp_path / "r").glob("*.png")), "every lesson saves figures"
+    # the speed probe and the plan are said and recorded
+    text = " ".join(out.getvalue().split())
+    assert "Speed here: fp32" in text and "Plan (sized to this lesson's" in text
+    assert metrics["speed"]["variant"] in metrics["speed"]["timings"]
+    assert metrics["plan"]["epochs"] >= 1 and metrics["plan"]["seconds"] > 0
 
 
 @pytest.mark.slow
@@ -103,6 +108,10 @@ def test_augmentation_shows_each_augmentation_and_compares_the_variants(tmp_path
     (["lesson", "mnist", "--epoch", "3"], "Did you mean --epochs?"),
     (["lesson", "mnist", "--offline", "--resume", "/no/such/model.pt"], "no such file"),
     (["lesson", "transfer", "--offline"], "--no-pretrained"),
+    (["lesson", "resnet", "--precision", "fp16"], "invalid choice: 'fp16'"),
+    (["lesson", "lenet", "--minutes", "-1"], "--minutes must be a number of minutes"),
+    (["lesson", "lenet", "--minutes", "nan"], "--minutes must be a number of minutes"),
+    (["lesson", "sine", "--minutes", "0.01"], "--minutes must be a number of minutes"),
 ])
 def test_bad_lesson_options_exit_2(cli, args, message):
     out = cli(*args, code=2).output

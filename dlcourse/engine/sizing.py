@@ -1,0 +1,113 @@
+"""Runs sized to the time a class has: how many epochs, training images and test images fit
+a time budget on this machine, from its measured speed and a rule each lesson measured.
+
+The rule is the same shape for every lesson: when time is plenty (a GPU), train on every
+image for more epochs, up to `max_epochs`; when time is short (a laptop CPU), keep
+`min_epochs` and train on fewer images. Which `min_epochs` gives the most accuracy for the
+time was measured per lesson (benchmarks/sizing.py). Evaluation gets a share of the time
+too: the whole test set when it fits, else a fixed first part of it.
+
+A plan depends only on the measured speed (cached per machine) and the budget, never on the
+clock, so a seeded run repeats exactly on the same machine.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+ROUND_TO = 500  # planned image counts are multiples of this: small speed noise changes nothing
+
+
+@dataclass(frozen=True)
+class Sizing:
+    """How a lesson spends its time (see the module's docstring)."""
+
+    min_epochs: int  # when time is short: keep this many epochs, train on fewer images
+    max_epochs: int  # when time is plenty: every image, up to this many epochs
+    min_images: int = 1_000  # never train on fewer images than this
+    min_test: int = 2_000  # test on at least this many images (all when time allows)
+    eval_share: float = 0.15  # at most this part of the time goes to evaluation
+
+
+@dataclass(frozen=True)
+class Plan:
+    epochs: int
+    images: int  # training images per epoch
+    test_images: int  # evaluated after every epoch
+    seconds: float  # the estimate: training plus evaluation, every run of the lesson
+    budget: float  # the seconds there were for it
+    why: str  # one line for the learner
+    warning: str = ""  # set when the run will take far longer than its budget
+
+
+def plan(sizing: Sizing, *, budget: float, train_speed: float, eval_speed: float,
+         n_train: int, n_test: int, epochs: int | None = None, images: int | None = None,
+         runs: int = 1) -> Plan:
+    """Epochs, training and test images for `runs` trainings in `budget` seconds at the
+    measured speeds (images per second); `epochs` and `images` given by the user win."""
+    per_run = budget / runs
+
+    def test_images(e: int) -> int:
+        fits = int(sizing.eval_share * per_run * eval_speed / e)
+        return n_test if fits >= n_test else min(n_test, max(sizing.min_test, _down(fits)))
+
+    def train_images(e: int) -> float:  # what the rest of the time trains on, per epoch
+        return max(0.0, per_run - e * test_images(e) / eval_speed) * train_speed / e
+
+    if epochs is None:
+        if images is not None:
+            epochs = max(1, min(sizing.max_epochs, int(train_images(1) / images)))
+        else:  # the most epochs over every image that fit, else min_epochs on fewer
+            epochs = next((e for e in range(sizing.max_epochs, sizing.min_epochs - 1, -1)
+                           if train_images(e) >= n_train), sizing.min_epochs)
+    if images is None:
+        images = min(n_train, max(sizing.min_images, _down(train_images(epochs))))
+    images, test = min(images, n_train), test_images(epochs)
+    seconds = runs * epochs * (images / train_speed + test / eval_speed)
+    why = (f"{f'each of {runs} runs, ' if runs > 1 else ''}{epochs} epoch{'s' * (epochs != 1)} "
+           f"on {_share(images, n_train)} training images, tested on {_share(test, n_test)}: "
+           f"about {duration(seconds)}{' in all' if runs > 1 else ''} at "
+           f"{train_speed:,.0f} images/s")
+    warning = ""
+    if seconds > 1.25 * budget:
+        warning = (f"This run needs about {duration(seconds)} here, "
+                   f"{seconds / budget:.1f}× the {duration(budget)} planned for training. "
+                   f"Give it --minutes {math.ceil(1.1 * seconds / 60)}, or ask for fewer "
+                   "--epochs or a smaller --subset.")
+    return Plan(epochs, images, test, seconds, budget, why, warning)
+
+
+def count_that_fits(wanted: int, seconds_each: float, budget: float, *, given: bool = False,
+                    extra: int = 0, step: int = 10) -> tuple[int, str]:
+    """For lessons that count steps or epochs rather than images: how many of `wanted` fit
+    `budget` seconds at `seconds_each` (measured), with `extra` more that the lesson runs
+    anyway, in multiples of `step`; `given` (the user's own number) is kept, with a
+    warning when it runs far over."""
+    if given:
+        seconds = (wanted + extra) * seconds_each
+        if seconds > 1.25 * budget:
+            return wanted, (f"This run needs about {duration(seconds)} here, "
+                            f"{seconds / budget:.1f}× the {duration(budget)} planned for it. "
+                            f"Give it --minutes {math.ceil(1.1 * seconds / 60)}, or ask for "
+                            "fewer.")
+        return wanted, ""
+    fits = int(budget / seconds_each) - extra
+    return max(step, min(wanted, fits // step * step)), ""
+
+
+def _down(n: float) -> int:
+    return int(n // ROUND_TO * ROUND_TO) if n >= ROUND_TO else int(n)
+
+
+def _share(n: int, total: int) -> str:
+    return f"all {total:,}" if n >= total else f"{n:,} of {total:,}"
+
+
+def duration(seconds: float) -> str:
+    """'45 s', '2.5 min', '3 h 10 min'."""
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    if seconds < 3600:
+        return f"{seconds / 60:.1f} min".replace(".0 min", " min")
+    return f"{int(seconds // 3600)} h {int(seconds % 3600 // 60)} min"
