@@ -181,6 +181,19 @@ def test_a_corrupt_cache_is_measured_again_and_rewritten(tmp_path, content):
     assert probe(model, FakeClock(model, COST), tmp_path).cached
 
 
+@pytest.mark.parametrize("value", [0, -5, "fast", None, float("nan")])
+def test_a_cached_entry_with_a_bad_speed_is_measured_again(tmp_path, value):
+    model = small_cnn()
+    probe(model, FakeClock(model, COST), tmp_path)
+    path = tmp_path / "speed.json"
+    stored = json.loads(path.read_text())
+    for entry in stored["speeds"].values():
+        entry["images_per_second"] = value
+    path.write_text(json.dumps(stored))
+    found = probe(model, FakeClock(model, COST), tmp_path)
+    assert not found.cached and found.images_per_second > 0
+
+
 def test_an_unwritable_cache_is_a_note_not_a_failure(tmp_path):
     (tmp_path / "speed.json").mkdir()  # a folder where the file should be
     model = small_cnn()
@@ -227,19 +240,42 @@ def test_explicit_epochs_win_and_the_images_fit_around_them():
 
 
 def test_explicit_values_far_over_the_budget_are_kept_with_a_warning():
-    chosen = plan(100, epochs=8, images=50_000)
+    chosen = plan(100, epochs=8, images=50_000, minutes=lambda s: (s + 10) / (0.9 * 60))
     assert (chosen.epochs, chosen.images) == (8, 50_000)
-    assert chosen.seconds > 8 * 100
-    assert "--minutes 15" in chosen.warning  # 8 × (100 + 10 s of testing) ≈ 13.6 min
+    # 8 × (50,000 / 500 + 2,500 / 1,500) s = 813 s of training, + 10 s, at 90 %: 15.2 min
+    assert chosen.seconds == pytest.approx(8 * (100 + 2500 / 1500))
+    assert "--minutes 16" in chosen.warning
     assert not plan(100, epochs=4, images=5_000).warning
 
 
+def test_an_explicit_subset_gets_the_epochs_that_fit_with_their_testing():
+    chosen = plan(100, images=5_000)
+    assert chosen.seconds <= 100 < plan(100, images=5_000, epochs=chosen.epochs + 1).seconds
+
+
+def test_testing_never_takes_more_than_twice_its_share_of_a_short_run():
+    """A slow machine in a short lesson tests on fewer than min_test images rather than
+    spend the lesson evaluating."""
+    chosen = plan(3.5, train_speed=300, eval_speed=900)
+    assert chosen.test_images < RULE.min_test
+    assert chosen.epochs * chosen.test_images / 900 <= 2 * RULE.eval_share * 3.5
+
+
+def test_a_resumed_plan_keeps_its_test_images():
+    assert plan(100, test_images=3_000).test_images == 3_000
+
+
 def test_the_plan_depends_on_the_speed_not_on_small_noise():
-    def chosen(**kwargs):
-        found = plan(100, **kwargs)
+    def chosen(speed):
+        found = plan(100, train_speed=speed, eval_speed=3 * speed)
         return found.epochs, found.images, found.test_images
 
-    assert chosen(train_speed=500.0) == chosen(train_speed=503.0)
+    # across a sweep of speeds the plan changes in steps of ROUND_TO images, never by a
+    # few images: a speed measured again a little differently mostly gives the same plan
+    plans = [chosen(speed) for speed in range(400, 600)]
+    assert all(images % sizing.ROUND_TO == 0 for _, images, _ in plans)
+    changes = sum(a != b for a, b in zip(plans, plans[1:], strict=False))
+    assert 0 < changes < len(plans) / 4
 
 
 def test_several_runs_share_the_time():

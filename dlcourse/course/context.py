@@ -168,6 +168,12 @@ class Context:
         around training (starting, loading data, measuring speed, saving figures)."""
         return max(1.0, MARGIN * self.minutes * 60 - OVERHEAD)
 
+    @staticmethod
+    def minutes_for(seconds: float) -> float:
+        """The --minutes a lesson needs to give its training `seconds` (the inverse of
+        `budget`)."""
+        return (seconds + OVERHEAD) / (MARGIN * 60)
+
     @property
     def speed_cache(self) -> Path:
         from dlcourse.device import speed_cache_path

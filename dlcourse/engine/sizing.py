@@ -43,43 +43,55 @@ class Plan:
 
 def plan(sizing: Sizing, *, budget: float, train_speed: float, eval_speed: float,
          n_train: int, n_test: int, epochs: int | None = None, images: int | None = None,
-         runs: int = 1) -> Plan:
+         test_images: int | None = None, runs: int = 1, minutes=None) -> Plan:
     """Epochs, training and test images for `runs` trainings in `budget` seconds at the
-    measured speeds (images per second); `epochs` and `images` given by the user win."""
+    measured speeds (images per second); `epochs`, `images` and `test_images` given (by
+    the user, or by the run being resumed) win. `minutes(seconds)` says how many minutes a
+    lesson needs for that many seconds of training (for the warning)."""
     per_run = budget / runs
 
-    def test_images(e: int) -> int:
-        fits = int(sizing.eval_share * per_run * eval_speed / e)
-        return n_test if fits >= n_test else min(n_test, max(sizing.min_test, _down(fits)))
+    def tested(e: int) -> int:
+        if test_images is not None:
+            return min(test_images, n_test)
+        fits = sizing.eval_share * per_run * eval_speed / e
+        # the whole test set if it fits; else at least min_test, unless even that would
+        # take more than twice evaluation's share
+        return n_test if fits >= n_test else min(n_test, _down(max(fits, min(
+            sizing.min_test, 2 * fits))) or 1)
+
+    def epoch_seconds(e: int, n: float) -> float:
+        return n / train_speed + tested(e) / eval_speed
 
     def train_images(e: int) -> float:  # what the rest of the time trains on, per epoch
-        return max(0.0, per_run - e * test_images(e) / eval_speed) * train_speed / e
+        return max(0.0, per_run / e - tested(e) / eval_speed) * train_speed
 
     if epochs is None:
-        if images is not None:
-            epochs = max(1, min(sizing.max_epochs, int(train_images(1) / images)))
+        if images is not None:  # the most epochs over these images that fit
+            epochs = next((e for e in range(sizing.max_epochs, 0, -1)
+                           if e * epoch_seconds(e, min(images, n_train)) <= per_run), 1)
         else:  # the most epochs over every image that fit, else min_epochs on fewer
             epochs = next((e for e in range(sizing.max_epochs, sizing.min_epochs - 1, -1)
                            if train_images(e) >= n_train), sizing.min_epochs)
     if images is None:
         images = min(n_train, max(sizing.min_images, _down(train_images(epochs))))
-    images, test = min(images, n_train), test_images(epochs)
-    seconds = runs * epochs * (images / train_speed + test / eval_speed)
+    images, test = min(images, n_train), tested(epochs)
+    seconds = runs * epochs * epoch_seconds(epochs, images)
     why = (f"{f'each of {runs} runs, ' if runs > 1 else ''}{epochs} epoch{'s' * (epochs != 1)} "
            f"on {_share(images, n_train)} training images, tested on {_share(test, n_test)}: "
            f"about {duration(seconds)}{' in all' if runs > 1 else ''} at "
            f"{train_speed:,.0f} images/s")
     warning = ""
     if seconds > 1.25 * budget:
+        needed = minutes(seconds) if minutes else seconds / 60
         warning = (f"This run needs about {duration(seconds)} here, "
                    f"{seconds / budget:.1f}× the {duration(budget)} planned for training. "
-                   f"Give it --minutes {math.ceil(1.1 * seconds / 60)}, or ask for fewer "
-                   "--epochs or a smaller --subset.")
+                   f"Give it --minutes {math.ceil(needed)}, or ask for fewer --epochs or a "
+                   "smaller --subset.")
     return Plan(epochs, images, test, seconds, budget, why, warning)
 
 
 def count_that_fits(wanted: int, seconds_each: float, budget: float, *, given: bool = False,
-                    extra: int = 0, step: int = 10) -> tuple[int, str]:
+                    extra: int = 0, step: int = 10, minutes=None) -> tuple[int, str]:
     """For lessons that count steps or epochs rather than images: how many of `wanted` fit
     `budget` seconds at `seconds_each` (measured), with `extra` more that the lesson runs
     anyway, in multiples of `step`; `given` (the user's own number) is kept, with a
@@ -87,10 +99,10 @@ def count_that_fits(wanted: int, seconds_each: float, budget: float, *, given: b
     if given:
         seconds = (wanted + extra) * seconds_each
         if seconds > 1.25 * budget:
+            needed = minutes(seconds) if minutes else seconds / 60
             return wanted, (f"This run needs about {duration(seconds)} here, "
                             f"{seconds / budget:.1f}× the {duration(budget)} planned for it. "
-                            f"Give it --minutes {math.ceil(1.1 * seconds / 60)}, or ask for "
-                            "fewer.")
+                            f"Give it --minutes {math.ceil(needed)}, or ask for fewer.")
         return wanted, ""
     fits = int(budget / seconds_each) - extra
     return max(step, min(wanted, fits // step * step)), ""

@@ -7,11 +7,12 @@ AVX-512 BF16 it made LeNet 2.7× faster and ResNet 18 % slower. Channels-last ma
 1.25× faster on a 2-core EPYC and VGG no faster. So the engine measures instead of guessing.
 
 The probe times a few real training steps (the loader's preparation, forward, backward) of
-the actual model on the actual device. It leaves the model as it found it (no optimizer
-step, batch-norm statistics restored, gradients cleared) and every random generator
-untouched, so a seeded run repeats exactly whether or not it probed. Only the variant it
-picks can change the last digits of a result: bf16 rounds, and another memory layout runs
-other convolution kernels. Since the choice is cached, runs on one machine keep repeating.
+the actual model on the actual device. It leaves the weights, batch-norm statistics and
+mode as it found them (no optimizer step; gradients cleared; the model stays on the device,
+in the chosen memory layout) and every random generator untouched, so a seeded run repeats
+exactly whether or not it probed. Only the variant it picks can change the last digits of
+a result: bf16 rounds, and another memory layout runs other convolution kernels. Since the
+choice is cached, runs on one machine keep repeating.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import json
+import math
 import statistics
 import time
 from dataclasses import asdict, dataclass, field
@@ -33,8 +35,8 @@ from dlcourse.engine.loader import DeviceLoader
 from dlcourse.fileio import write_json
 
 PRECISIONS = ("auto", "fp32", "bf16")
-TIMED_STEPS = 2  # after one warm-up step; the median is kept
-TOO_SLOW = 3.0  # a variant whose warm-up step takes this many times the best one's is dropped
+TIMED_STEPS = 2  # after one warm-up step; their mean is kept
+TOO_SLOW = 3.0  # a variant whose first step takes this many times the best one's first is dropped
 
 
 @dataclass(frozen=True)
@@ -94,8 +96,8 @@ def candidates(model: nn.Module, device: torch.device, precision: str = "auto"):
         native = bf16_native(device)
         precisions = [False, True] if native else [False]
         if not native:
-            skipped.append(f"bf16 not tried: this {device.type.upper()} has no native bf16 "
-                           "(--precision bf16 measures it)")
+            where = "this CPU has no native bf16" if device.type == "cpu" else "not on MPS"
+            skipped.append(f"bf16 not tried: {where} (--precision bf16 measures it)")
     else:
         precisions = [precision == "bf16"]
     convolutional = any(isinstance(m, nn.Conv2d) for m in model.modules())
@@ -115,10 +117,12 @@ def measure(model: nn.Module, images, labels, *, device: torch.device, batch_siz
     if stored is not None:
         return stored
     variants, skipped = candidates(model, device, precision)
-    sync = torch.cuda.synchronize if device.type == "cuda" else (lambda: None)
+    # GPUs run asynchronously: wait for the work before reading the clock
+    sync = {"cuda": torch.cuda.synchronize, "mps": torch.mps.synchronize}.get(
+        device.type, lambda: None)
     x, y = images[:batch_size], labels[:batch_size]
     model.to(device)
-    timings, best = {}, None
+    timings, first_steps, best = {}, {}, None
     with _untouched(model, device):
         for variant in variants:
             loader = DeviceLoader(x, y, batch_size, device=device, mean=mean, std=std,
@@ -127,13 +131,14 @@ def measure(model: nn.Module, images, labels, *, device: torch.device, batch_siz
             model.to(memory_format=torch.channels_last if variant.channels_last
                      else torch.contiguous_format)
             step = functools.partial(_train_step, model, loader, loss_fn)
-            warm_up = _time(step, timer, sync)
-            if best is not None and warm_up > TOO_SLOW * batch_size / timings[best.name]:
-                skipped.append(f"{variant.name} dropped: its first step took "
-                               f"{warm_up * timings[best.name] / batch_size:.0f}× the fastest's")
+            first_steps[variant.name] = _time(step, timer, sync)  # includes kernel set-up
+            if best is not None and first_steps[variant.name] > TOO_SLOW * first_steps[best.name]:
+                ratio = first_steps[variant.name] / first_steps[best.name]
+                skipped.append(f"{variant.name} dropped: its first step took {ratio:.0f}× as "
+                               f"long as {best.name}'s")
                 continue
-            seconds = statistics.median(_time(step, timer, sync) for _ in range(TIMED_STEPS))
-            timings[variant.name] = batch_size / max(seconds, 1e-9)
+            seconds = statistics.mean(_time(step, timer, sync) for _ in range(TIMED_STEPS))
+            timings[variant.name] = len(y) / max(seconds, 1e-9)
             if best is None or timings[variant.name] > timings[best.name]:
                 best = variant
         model.to(memory_format=torch.channels_last if best.channels_last
@@ -180,7 +185,8 @@ def _untouched(model: nn.Module, device: torch.device):
     buffers = {name: b.clone() for name, b in model.named_buffers()}
     training = model.training
     model.train()
-    with torch.random.fork_rng(devices=[device] if device.type == "cuda" else []):
+    with torch.random.fork_rng(devices=[] if device.type == "cpu" else [device],
+                               device_type=device.type):
         try:
             yield
         finally:
@@ -212,7 +218,11 @@ def _read_cache(path: Path | None, key: str) -> tuple[Speed | None, str]:
         if entry is None:
             return None, ""
         entry["variant"] = Variant(**entry["variant"])
-        return Speed(**entry, cached=True), ""
+        found = Speed(**entry, cached=True)
+        if not all(math.isfinite(v) and v > 0 for v in (found.images_per_second,
+                                                        found.eval_images_per_second)):
+            raise ValueError("a speed that is not a positive number")
+        return found, ""
     except (OSError, ValueError, TypeError, KeyError, AttributeError) as err:
         return None, f"the speed cache {path} was unreadable ({type(err).__name__}): measured again"
 

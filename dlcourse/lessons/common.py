@@ -38,18 +38,20 @@ def plan(ctx, model, data, recipe: dict, rule: sizing.Sizing, options: TrainingO
                            precision=options.precision, cache=ctx.speed_cache)
     n_train, n_test = len(data.train_y), len(data.test_y)
     earlier = _earlier_plan(ctx)  # --resume goes on with the plan it was started with
-    epochs = options.epochs or (recipe["epochs"] if fixed_epochs else earlier.get("epochs"))
-    images = explicit_subset(options.subset, n_train) or earlier.get("images")
+    asked = options.epochs or (recipe["epochs"] if fixed_epochs else None)
+    asked_images = explicit_subset(options.subset, n_train)
     chosen = sizing.plan(rule, budget=ctx.budget, train_speed=speed.images_per_second,
                          eval_speed=speed.eval_images_per_second, n_train=n_train,
-                         n_test=n_test, epochs=epochs, images=images, runs=runs)
+                         n_test=n_test, epochs=asked or earlier.get("epochs"),
+                         images=asked_images or earlier.get("images"),
+                         test_images=earlier.get("test_images"), runs=runs,
+                         minutes=ctx.minutes_for)
     ctx.show.note(f"[bold]Speed here:[/] {speed.summary()}")
     if speed.note:
         ctx.show.note(f"[yellow]{speed.note}.[/]")
     whole = sizing.duration(ctx.minutes * 60)
-    reason = ("as the run it resumes" if earlier else
-              f"sized to this lesson's {whole}" if epochs is None and images is None else
-              f"as asked, in a lesson of {whole}")
+    reason = (f"as asked, in a lesson of {whole}" if asked or asked_images else
+              "as the run it resumes" if earlier else f"sized to this lesson's {whole}")
     ctx.show.note(f"[bold]Plan[/] ({reason}): {chosen.why}.\n")
     if chosen.warning:
         ctx.show.note(f"[yellow]{chosen.warning}[/]\n")
@@ -71,7 +73,7 @@ def _earlier_plan(ctx) -> dict:
     folder = ctx.resume if ctx.resume.is_dir() else ctx.resume.parent
     try:
         earlier = json.loads((folder / "metrics.json").read_text(encoding="utf-8"))["plan"]
-        return {"epochs": int(earlier["epochs"]), "images": int(earlier["images"])}
+        return {key: int(earlier[key]) for key in ("epochs", "images", "test_images")}
     except (OSError, ValueError, KeyError, TypeError):
         return {}
 
@@ -84,8 +86,8 @@ def train(ctx, model, data, planned: Planned, *, rebuild: dict, loss_fn=F.cross_
     name = f"model-{label}.pt" if label else "model.pt"
     checkpoint = ctx.out / name
     resume = ctx.resume
-    if resume is not None and label:  # each model resumes from its own file beside it
-        resume = (resume if resume.is_dir() else resume.parent) / name
+    if resume is not None and (label or resume.is_dir()):  # a folder, or a lesson's
+        resume = (resume if resume.is_dir() else resume.parent) / name  # several models
     # the recipe is part of what a checkpoint was trained with: resuming with another
     # optimizer or learning rate would silently mix the two (only the epochs may change)
     recipe = planned.recipe

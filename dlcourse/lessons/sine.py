@@ -12,18 +12,20 @@ from dlcourse import plots
 from dlcourse.engine.sizing import count_that_fits, duration
 from dlcourse.errors import Diverged
 
+POST_ITERATIONS = 2000  # the source post's count
+
 
 @dataclass(frozen=True)
 class Config:
     points: int = 1000  # samples of sin(x) on [-π, π], as in the source post
-    iterations: int = 2000  # plain gradient-descent steps (the post's count)
+    iterations: int = 0  # gradient-descent steps (0: the post's 2,000, fewer if time is short)
     lr: float = 1e-6  # step size; the run prints the largest stable one (about 7e-6)
     log_every: int = 100  # steps between rows of the live loss table (all go to metrics)
 
     def __post_init__(self):
         if self.points < 4:
             raise ValueError("--points must be at least 4 to pin down four coefficients.")
-        if self.iterations < 1:
+        if self.iterations < 0:
             raise ValueError("--iterations must be a positive whole number, e.g. 2000.")
         if not self.lr > 0 or not math.isfinite(self.lr):
             raise ValueError("--lr must be a positive number, e.g. 1e-6.")
@@ -119,13 +121,15 @@ def fit_to_time(ctx, cfg: Config, w, x, y) -> Config:
     with contextlib.suppress(Diverged):  # a too-large --lr: the run itself will say so
         gradient_descent(w, x, y, cfg.lr, 20, lambda *_: None)
     each = (time.perf_counter() - start) / 20
-    iterations, warning = count_that_fits(cfg.iterations, 2 * each, ctx.budget, step=100,
-                                          given=cfg.iterations != Config.iterations)
+    iterations, warning = count_that_fits(cfg.iterations or POST_ITERATIONS, 2 * each,
+                                          ctx.budget, step=100, given=cfg.iterations > 0,
+                                          minutes=ctx.minutes_for)
     if warning:
         ctx.show.note(f"[yellow]{warning}[/]\n")
-    elif iterations < cfg.iterations:
-        ctx.show.note(f"[bold]Plan:[/] {iterations:,} steps, not {cfg.iterations:,}: that is "
-                      f"what fits {duration(ctx.minutes * 60)} here.\n")
+    elif iterations < POST_ITERATIONS and not cfg.iterations:
+        ctx.show.note(f"[bold]Plan:[/] {iterations:,} steps, not the post's "
+                      f"{POST_ITERATIONS:,}: that is what fits {duration(ctx.minutes * 60)} "
+                      "here.\n")
     return dataclasses.replace(cfg, iterations=iterations)
 
 

@@ -8,8 +8,9 @@ from dlcourse.engine.recipes import RecipeOptions, with_overrides
 from dlcourse.engine.sizing import Sizing
 from dlcourse.lessons.common import plan, train_and_report
 
-# how a run fits the lesson's time (benchmarks/sizing.py measured min_epochs on a 2-core CPU);
-# VGG16 costs ~1 GFLOP per 64×64 image, so a CPU tests on fewer images too
+# How a run fits the lesson's time: a frozen VGG16 with a small head, the default recipe's 3
+# epochs, cut to 2 on a CPU (not measured with benchmarks/sizing.py: it needs the ImageNet
+# weights). VGG16 costs ~1 GFLOP per 64×64 image, so a CPU tests on fewer images too.
 SIZING = Sizing(min_epochs=2, max_epochs=6, min_test=1_000)
 
 RECIPES = {

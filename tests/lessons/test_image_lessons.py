@@ -116,3 +116,23 @@ def test_augmentation_shows_each_augmentation_and_compares_the_variants(tmp_path
 def test_bad_lesson_options_exit_2(cli, args, message):
     out = cli(*args, code=2).output
     assert message in out and "Traceback" not in out
+
+
+def test_resume_goes_on_with_the_plan_of_the_run_it_resumes(tmp_path):
+    """Whatever the speed or the time now, a resumed run keeps its epochs and images."""
+    def start(*args):
+        out = io.StringIO()
+        code = runner.start("mnist", ["--offline", "--dry-run", *args],
+                            Screen(console=Console(file=out, width=200)))
+        assert code == 0, out.getvalue()[-2000:]
+        return out.getvalue()
+
+    start("--subset", "3000", "--epochs", "3", "--out", str(tmp_path / "a"))
+    first = json.loads((tmp_path / "a" / "metrics.json").read_text())["plan"]
+    text = start("--resume", str(tmp_path / "a"), "--minutes", "0.1",
+                 "--out", str(tmp_path / "b"))
+    again = json.loads((tmp_path / "b" / "metrics.json").read_text())["plan"]
+    assert "Plan (as the run it resumes)" in text
+    assert {k: again[k] for k in ("epochs", "images", "test_images")} == {
+        k: first[k] for k in ("epochs", "images", "test_images")}
+    assert (first["epochs"], first["images"]) == (3, 3000)
