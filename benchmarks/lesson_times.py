@@ -30,11 +30,12 @@ EXTRA = {"transfer": ["--no-pretrained"]}  # no machine here can download the we
 
 
 def run(name: str, data_dir: str, env: dict) -> tuple[float, dict]:
+    data = ["--data-dir", data_dir] if catalog.get("lesson", name).dataset else []
     with tempfile.TemporaryDirectory() as out:
         start = time.perf_counter()
         done = subprocess.run([sys.executable, "-m", "dlcourse", "lesson", name, "--no-pause",
-                               "--no-quiz", "--data-dir", data_dir, "--out", out,
-                               *EXTRA.get(name, [])], env=env, capture_output=True, text=True)
+                               "--no-quiz", "--out", out, *data, *EXTRA.get(name, [])],
+                              env=env, capture_output=True, text=True)
         seconds = time.perf_counter() - start
         if done.returncode:
             raise SystemExit(f"{name} failed ({done.returncode}):\n{done.stderr[-2000:]}")

@@ -288,3 +288,29 @@ def test_several_runs_share_the_time():
                                            (4000, "1 h 6 min")])
 def test_durations_read_naturally(seconds, text):
     assert sizing.duration(seconds) == text
+
+
+def test_resnet_epochs_5_on_a_fast_gpu_trains_on_every_image():
+    """`dlcourse lesson resnet --epochs 5` with GPU speeds: all 50,000 images, and by
+    default every image for more epochs than a CPU gets."""
+    from dlcourse.course.context import OVERHEAD
+    from dlcourse.lessons.resnet import SIZING
+
+    budget = 2 * 60 - OVERHEAD
+    gpu = dict(budget=budget, train_speed=20_000.0, eval_speed=60_000.0, n_train=50_000,
+               n_test=10_000)
+    asked = sizing.plan(SIZING, epochs=5, **gpu)
+    assert (asked.images, asked.test_images) == (50_000, 10_000) and asked.seconds < 30
+    default = sizing.plan(SIZING, **gpu)
+    assert default.images == 50_000 and default.epochs > SIZING.min_epochs
+    cpu = sizing.plan(SIZING, **{**gpu, "train_speed": 430.0, "eval_speed": 1100.0})
+    assert cpu.epochs == SIZING.min_epochs and cpu.images < 50_000
+
+
+def test_step_counting_lessons_keep_their_count_when_it_fits():
+    # housing: 200 epochs of 45 ms and 40 more for its comparison fit 17 s
+    assert sizing.count_that_fits(200, 0.045, 17, extra=40) == (200, "")
+    assert sizing.count_that_fits(200, 0.2, 17, extra=40) == (40, "")  # 85 − 40, down to 10s
+    assert sizing.count_that_fits(200, 5.0, 17, extra=40) == (10, "")  # never below a step
+    kept, warning = sizing.count_that_fits(500, 0.2, 17, given=True, extra=40)
+    assert kept == 500 and "--minutes 2" in warning  # (500 + 40) × 0.2 s = 108 s

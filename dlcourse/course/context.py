@@ -23,10 +23,9 @@ from dlcourse.fileio import write_json
 
 IMAGE_DATASETS = ("mnist", "cifar10")
 # What a lesson spends outside training: starting Python and PyTorch, loading cached data,
-# the speed probe and the figures take 8-12 s on a 2-core CPU; MARGIN absorbs the rest.
-# Both are constants so that a plan, and a seeded run's result, never depend on the clock.
+# the speed probe and the figures take 8-15 s on a 2-core CPU (benchmarks/lesson_times.py).
+# A constant, so that a plan, and a seeded run's result, never depend on the clock.
 OVERHEAD = 10.0
-MARGIN = 0.9
 
 
 @dataclass
@@ -166,13 +165,13 @@ class Context:
     def budget(self) -> float:
         """Seconds the lesson's training may take: its time, less what every run spends
         around training (starting, loading data, measuring speed, saving figures)."""
-        return max(1.0, MARGIN * self.minutes * 60 - OVERHEAD)
+        return max(1.0, self.minutes * 60 - OVERHEAD)
 
     @staticmethod
     def minutes_for(seconds: float) -> float:
         """The --minutes a lesson needs to give its training `seconds` (the inverse of
         `budget`)."""
-        return (seconds + OVERHEAD) / (MARGIN * 60)
+        return (seconds + OVERHEAD) / 60
 
     @property
     def speed_cache(self) -> Path:
