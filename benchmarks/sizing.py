@@ -80,7 +80,7 @@ def main() -> None:
                        variant=Variant(channels_last=True))
             seconds.append(time.perf_counter() - start)
             # the full test set once at the end, normalized as training was
-            _, test = make_loaders(data, 256, device=device, seed=seed, subset=images,
+            _, test, _ = make_loaders(data, 256, device=device, seed=seed, subset=images,
                                    normalize=normalization(recipe, data.train_x.shape[1]),
                                    variant=Variant(channels_last=True))
             accuracies.append(evaluate(model, test, torch.nn.functional.cross_entropy)[1])

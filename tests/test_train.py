@@ -307,3 +307,17 @@ def test_a_one_cycle_schedule_survives_runs_of_a_few_batches(total):
         optimizer.step()
         scheduler.step()
     assert 0 < optimizer.param_groups[0]["lr"] <= 0.1
+
+
+def test_a_test_sample_is_drawn_across_classes_and_the_same_on_every_run(tmp_path):
+    """Data sets stored class by class (an ImageFolder tree) must not be tested on their
+    first images: those are all one class."""
+    data = tiny_data(n_test=64)
+    order = torch.argsort(data.test_y, stable=True)  # sorted by class, like the kit's tree
+    data = ImageSet("tiny", data.train_x, data.train_y, data.test_x[order], data.test_y[order],
+                    data.classes, "sample", "generated")
+    _, result = fit(tmp_path, epochs=1, data=data, test_images=16)
+    assert result.test_images == 16 and len(set(result.test_labels.tolist())) > 1
+    assert torch.equal(result.test_labels, data.test_y[result.test_index])
+    _, other = fit(tmp_path, epochs=1, data=data, test_images=16, name="other.pt")
+    assert torch.equal(other.test_index, result.test_index)

@@ -36,6 +36,7 @@ class Result:
     images_per_second: float = 0.0
     predictions: torch.Tensor | None = None  # (N_test,) predicted classes, on the CPU
     test_labels: torch.Tensor | None = None  # (N_test,) the labels they are judged against
+    test_index: torch.Tensor | None = None  # which test images those are (None: the first)
     epochs_done: int = 0
     epochs_trained: int = 0  # by this run: 0 when resuming a finished run
     train_images: int = 0  # per epoch
@@ -151,25 +152,36 @@ def channel_stats(images):
     return x.mean(dim=(0, 2, 3)), x.std(dim=(0, 2, 3))
 
 
+TEST_SAMPLE_SEED = 0  # every run tests on the same sample, whatever its --seed
+
+
+def sample_index(total: int, n: int | None, seed: int):
+    """The first n of a seeded shuffle of range(total), or None for all of them. Data sets
+    are often stored class by class, so the first n images alone would miss classes."""
+    if n is None or n >= total:
+        return None
+    return torch.randperm(total, generator=torch.Generator().manual_seed(seed))[:n]
+
+
 def take_subset(X, y, n, seed):
     """The first n of a seeded shuffle: the same images for the same seed."""
-    if n is None or n >= len(y):
-        return X, y
-    keep = torch.randperm(len(y), generator=torch.Generator().manual_seed(seed))[:n]
-    return X[keep], y[keep]
+    keep = sample_index(len(y), n, seed)
+    return (X, y) if keep is None else (X[keep], y[keep])
 
 
 def make_loaders(data, batch_size, *, device, seed=0, subset=None, test_images=None,
                  max_batches=None, normalize=None, augment=(), padding=4,
                  variant=FP32):
-    """The training loader (a seeded subset, shuffled and augmented) and the test loader
-    (the first `test_images`, or all), both normalized with `normalize` or the training
-    images' own statistics."""
+    """The training loader (a seeded subset, shuffled and augmented), the test loader (a
+    fixed sample of `test_images`, or all) and which test images it holds (None: all), both
+    normalized with `normalize` or the training images' own statistics."""
     X, y = take_subset(data.train_x, data.train_y, subset, seed)
-    X_test, y_test = data.test_x[:test_images], data.test_y[:test_images]
     if max_batches:  # a dry run: a few batches, seconds long
         X, y = X[:max_batches * batch_size], y[:max_batches * batch_size]
-        X_test, y_test = X_test[:4 * batch_size], y_test[:4 * batch_size]
+        test_images = min(test_images or len(data.test_y), 4 * batch_size)
+    test_index = sample_index(len(data.test_y), test_images, TEST_SAMPLE_SEED)
+    X_test, y_test = ((data.test_x, data.test_y) if test_index is None
+                      else (data.test_x[test_index], data.test_y[test_index]))
     mean, std = normalize if normalize is not None else channel_stats(X)
     layout = dict(bf16=variant.bf16, channels_last=variant.channels_last)
     train = DeviceLoader(X, y, batch_size, device=device, mean=mean, std=std, train=True,
@@ -179,7 +191,7 @@ def make_loaders(data, batch_size, *, device, seed=0, subset=None, test_images=N
     test_batch = 1024 if device.type == "cuda" else batch_size
     test = DeviceLoader(X_test, y_test, test_batch, device=device, mean=mean, std=std,
                         **layout)
-    return train, test
+    return train, test, test_index
 
 
 def fit(model, data, *, optimizer, epochs: int, batch_size: int, device: torch.device,
@@ -203,7 +215,7 @@ def fit(model, data, *, optimizer, epochs: int, batch_size: int, device: torch.d
     Raises Diverged or Interrupted (Ctrl-C, SIGTERM, SIGHUP) with `.result` set to what the
     finished epochs achieved.
     """
-    train_loader, test_loader = make_loaders(data, batch_size, device=device, seed=seed,
+    train_loader, test_loader, test_index = make_loaders(data, batch_size, device=device, seed=seed,
                                              subset=subset, test_images=test_images,
                                              max_batches=max_batches, normalize=normalize,
                                              augment=augment, padding=padding,
@@ -213,7 +225,7 @@ def fit(model, data, *, optimizer, epochs: int, batch_size: int, device: torch.d
     total_steps = epochs * len(train_loader)
     sched = scheduler(optimizer, total_steps) if scheduler else None
     result = Result(train_images=len(train_loader.labels), test_images=len(test_loader.labels),
-                    test_labels=test_loader.labels.cpu())
+                    test_labels=test_loader.labels.cpu(), test_index=test_index)
     if resume is not None:
         _resume(resume, model, optimizer, sched, train_loader.generator, result, rebuild,
                 epochs, len(train_loader))

@@ -134,7 +134,8 @@ def save_figures(record, data, result) -> None:
     confusion = torch.bincount(y_test * k + predictions, minlength=k * k).reshape(k, k)
     record.figure(plots.training_curves(result.history), "curves.png")
     record.figure(plots.confusion(confusion, data.classes), "confusion.png")
-    record.figure(plots.prediction_grid(data.test_x[:len(y_test)], y_test, predictions,
+    images = data.test_x if result.test_index is None else data.test_x[result.test_index]
+    record.figure(plots.prediction_grid(images, y_test, predictions,
                                         data.classes), "predictions.png")
 
 
