@@ -314,3 +314,17 @@ def test_step_counting_lessons_keep_their_count_when_it_fits():
     assert sizing.count_that_fits(200, 5.0, 17, extra=40) == (10, "")  # never below a step
     kept, warning = sizing.count_that_fits(500, 0.2, 17, given=True, extra=40)
     assert kept == 500 and "--minutes 2" in warning  # (500 + 40) × 0.2 s = 108 s
+
+
+def test_a_run_far_off_its_measured_speed_corrects_the_cache(tmp_path):
+    """A probe taken while the machine was busy must not shrink every later plan."""
+    model = small_cnn()
+    measured = probe(model, FakeClock(model, COST), tmp_path)  # 32 images/s (0.5 s a batch)
+    assert speed.correct(measured, 1.2 * measured.images_per_second, tmp_path / "speed.json") == ""
+    assert probe(model, FakeClock(model, COST), tmp_path).images_per_second == pytest.approx(32)
+    note = speed.correct(measured, 96.0, tmp_path / "speed.json")
+    assert "3.0× the 32 measured" in note
+    later = probe(model, FakeClock(model, COST), tmp_path)
+    assert later.cached and later.images_per_second == 96.0
+    assert later.eval_images_per_second == pytest.approx(3 * measured.eval_images_per_second)
+    assert later.variant == measured.variant

@@ -65,6 +65,7 @@ class Speed:
     skipped: list[str] = field(default_factory=list)  # variants not measured, and why
     cached: bool = False  # read from the cache: measured by an earlier run
     note: str = ""  # what happened to the cache, when it matters
+    key: str = ""  # its place in the cache
 
     def summary(self) -> str:
         """'fp32, channels-last: 1.3× faster here than fp32, contiguous (468 vs 373
@@ -149,9 +150,28 @@ def measure(model: nn.Module, images, labels, *, device: torch.device, batch_siz
         _time(step, timer, sync)  # warm-up
         eval_seconds = _time(step, timer, sync)
     speed = Speed(best, timings[best.name], len(y) / max(eval_seconds, 1e-9), timings,
-                  skipped, note=note)
+                  skipped, note=note, key=key)
     speed.note = _write_cache(cache, key, speed) or note
     return speed
+
+
+OFF_BY = 1.5  # a whole run this many times faster or slower than measured corrects the cache
+
+
+def correct(speed: Speed, images_per_second: float, cache: Path | None) -> str:
+    """After a run: if it trained far faster or slower than `speed` said (a probe taken
+    while the machine was busy, say), keep the run's own speed for the next plans; the
+    variant stays. Returns what was done, for the learner, or ""."""
+    ratio = images_per_second / speed.images_per_second
+    if cache is None or not speed.key or 1 / OFF_BY < ratio < OFF_BY:
+        return ""
+    corrected = Speed(speed.variant, images_per_second, speed.eval_images_per_second * ratio,
+                      speed.timings, speed.skipped)
+    if _write_cache(cache, speed.key, corrected):
+        return ""
+    return (f"This run trained at {images_per_second:,.0f} images/s, {ratio:.1f}× the "
+            f"{speed.images_per_second:,.0f} measured before it: the next runs plan with its "
+            "speed")
 
 
 def _train_step(model, loader, loss_fn) -> None:
@@ -218,7 +238,7 @@ def _read_cache(path: Path | None, key: str) -> tuple[Speed | None, str]:
         if entry is None:
             return None, ""
         entry["variant"] = Variant(**entry["variant"])
-        found = Speed(**entry, cached=True)
+        found = Speed(**entry, cached=True, key=key)
         if not all(math.isfinite(v) and v > 0 for v in (found.images_per_second,
                                                         found.eval_images_per_second)):
             raise ValueError("a speed that is not a positive number")
@@ -238,7 +258,7 @@ def _write_cache(path: Path | None, key: str, speed: Speed) -> str:
     except (OSError, ValueError, TypeError, KeyError):
         speeds = {}  # missing or unreadable: start a new file
     entry = asdict(speed)
-    del entry["cached"], entry["note"]
+    del entry["cached"], entry["note"], entry["key"]
     speeds[key] = entry
     try:
         path.parent.mkdir(parents=True, exist_ok=True)

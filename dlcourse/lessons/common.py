@@ -13,7 +13,7 @@ import torch.nn.functional as F
 from dlcourse import plots
 from dlcourse.engine import sizing
 from dlcourse.engine.recipes import TrainingOptions, explicit_subset, fit_recipe, measure_recipe
-from dlcourse.engine.speed import Variant
+from dlcourse.engine.speed import Speed, Variant, correct
 from dlcourse.errors import Diverged, Interrupted
 
 DRY_RUN_BATCHES = 3  # --dry-run: three batches an epoch, a seconds-long check that it all runs
@@ -26,7 +26,11 @@ class Planned:
     recipe: dict  # with the planned epochs
     subset: int | None  # training images (None: all)
     test_images: int | None  # test images evaluated after every epoch (None: all)
-    variant: Variant  # fp32 or bf16, contiguous or channels-last: measured
+    speed: Speed  # what the probe measured (or the cache remembered)
+
+    @property
+    def variant(self) -> Variant:  # fp32 or bf16, contiguous or channels-last
+        return self.speed.variant
 
 
 def plan(ctx, model, data, recipe: dict, rule: sizing.Sizing, options: TrainingOptions, *,
@@ -62,7 +66,7 @@ def plan(ctx, model, data, recipe: dict, rule: sizing.Sizing, options: TrainingO
     ctx.record.info["plan"] = asdict(chosen)
     return Planned({**recipe, "epochs": chosen.epochs},
                    chosen.images if chosen.images < n_train else None,
-                   chosen.test_images if chosen.test_images < n_test else None, speed.variant)
+                   chosen.test_images if chosen.test_images < n_test else None, speed)
 
 
 def _earlier_plan(ctx) -> dict:
@@ -110,6 +114,10 @@ def train(ctx, model, data, planned: Planned, *, rebuild: dict, loss_fn=F.cross_
     if result.epochs_trained == 0:
         ctx.show.note(f"[yellow]{resume} had already finished its {result.epochs_done} "
                       "epochs: this is its result. Pass a larger --epochs to train more.[/]")
+    elif not ctx.dry_run and result.train_seconds >= 5:  # long enough to judge the probe by
+        corrected = correct(planned.speed, result.images_per_second, ctx.speed_cache)
+        if corrected:
+            ctx.show.note(f"[yellow]{corrected}.[/]")
     return result
 
 
