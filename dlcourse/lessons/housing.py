@@ -162,12 +162,12 @@ def run(cfg: Config, ctx) -> None:
 def fit_to_time(ctx, cfg: Config, X, y) -> Config:
     """The post's 200 epochs, or as many as fit the lesson's time at the speed one epoch
     measures here (on a copy of the model, random state untouched); --epochs wins."""
-    ends = []  # when each epoch ended: the first one also pays for warming up
+    ends = [time.perf_counter()]  # when each epoch ended: the first also warms up
     with torch.random.fork_rng(devices=[]):
         train_mlp(MLP(X.shape[1], cfg.hidden), X, y, X[:10], y[:10],
                   dataclasses.replace(cfg, epochs=2), 0,
                   on_epoch=lambda row: ends.append(time.perf_counter()))
-    seconds = ends[1] - ends[0]
+    seconds = ends[-1] - ends[-2]
     extra = 2 * SCALER_EPOCHS + (3 * 10 if cfg.mistakes else 0)
     epochs, warning = count_that_fits(cfg.epochs or POST_EPOCHS, seconds, ctx.budget,
                                       given=cfg.epochs > 0, extra=extra,
