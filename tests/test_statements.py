@@ -263,3 +263,24 @@ def test_housing_target_cap_in_the_shared_data():
     with tarfile.open(SHARED_HOUSING) as archive:
         raw = archive.extractfile("CaliforniaHousing/cal_housing.data").read()
     check_cap(housing_targets(raw))
+
+
+def test_the_housing_lesson_counts_the_blocks_on_the_cap(tmp_path):
+    """`capped` is the share exactly at the cap (5.00001), not of values >= 5.0: 27 blocks
+    in the full table are worth exactly $500,000 and are not capped."""
+    import io
+
+    from rich.console import Console
+
+    from dlcourse.course import runner
+    from dlcourse.course.render import Screen
+    from dlcourse.data.loaders import load_housing
+
+    y = load_housing(offline=True).y
+    on_cap = (y == y.max()).float().mean().item()
+    assert y.max().item() == pytest.approx(5.00001) and on_cap < (y >= 5.0).float().mean().item()
+    out = io.StringIO()
+    code = runner.start("housing", ["--offline", "--epochs", "10", "--out", str(tmp_path / "r")],
+                        Screen(console=Console(file=out, width=200)))
+    assert code == 0
+    assert f"{on_cap:.1%} of the blocks sit exactly on the cap" in out.getvalue()
