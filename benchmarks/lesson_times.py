@@ -55,7 +55,7 @@ def plan(metrics: dict) -> str:
     p = metrics.get("plan", {})
     if "images" in p:
         return f"{p['epochs']} × {p['images']:,} images, test {p['test_images']:,}"
-    return f"{p['epochs']} epochs" if "epochs" in p else "as set"
+    return next((f"{p[k]} {k}" for k in ("epochs", "steps") if k in p), "as set")
 
 
 def main() -> None:

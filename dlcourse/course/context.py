@@ -167,6 +167,26 @@ class Context:
         around training (starting, loading data, measuring speed, saving figures)."""
         return max(1.0, self.minutes * 60 - OVERHEAD)
 
+    def count_that_fits(self, what: str, *, asked: int, post: int, seconds_each: float,
+                        extra: int = 0, step: int = 10) -> int:
+        """For lessons that count steps or epochs, not images: the post's `post` of them,
+        or as many as fit the lesson's time at `seconds_each` (measured), with `extra` more
+        that the lesson runs anyway; `asked` (0: not given) wins, with a warning when it
+        runs far over. Says what it chose, and records it."""
+        from dlcourse.engine.sizing import count_that_fits, duration
+
+        count, warning = count_that_fits(asked or post, seconds_each, self.budget,
+                                         given=asked > 0, extra=extra, step=step,
+                                         minutes=self.minutes_for)
+        if warning:
+            self.show.note(f"[yellow]{warning}[/]\n")
+        elif count < post and not asked:
+            self.show.note(f"[bold]Plan:[/] {count:,} {what}, not the post's {post:,}: that "
+                           f"is what fits {duration(self.minutes * 60)} here (--minutes "
+                           "gives it more).\n")
+        self.record.info["plan"] = {what: count, "seconds_each": seconds_each}
+        return count
+
     @staticmethod
     def minutes_for(seconds: float) -> float:
         """The --minutes a lesson needs to give its training `seconds` (the inverse of

@@ -9,7 +9,6 @@ import torch
 from torch import nn
 
 from dlcourse import plots
-from dlcourse.engine.sizing import count_that_fits, duration
 from dlcourse.errors import Diverged
 
 FEATURES = {  # name -> what it means, per census block group (1990)
@@ -169,16 +168,8 @@ def fit_to_time(ctx, cfg: Config, X, y) -> Config:
                   on_epoch=lambda row: ends.append(time.perf_counter()))
     seconds = ends[-1] - ends[-2]
     extra = 2 * SCALER_EPOCHS + (3 * 10 if cfg.mistakes else 0)
-    epochs, warning = count_that_fits(cfg.epochs or POST_EPOCHS, seconds, ctx.budget,
-                                      given=cfg.epochs > 0, extra=extra,
-                                      minutes=ctx.minutes_for)
-    if warning:
-        ctx.show.note(f"[yellow]{warning}[/]\n")
-    elif epochs < POST_EPOCHS and not cfg.epochs:
-        ctx.show.note(f"[bold]Plan:[/] {epochs} epochs, not the post's {POST_EPOCHS}: an "
-                      f"epoch takes {seconds * 1000:.0f} ms here, and this lesson has "
-                      f"{duration(ctx.minutes * 60)} (--minutes gives it more).\n")
-    ctx.record.info["plan"] = {"epochs": epochs, "seconds_per_epoch": seconds}
+    epochs = ctx.count_that_fits("epochs", asked=cfg.epochs, post=POST_EPOCHS,
+                                 seconds_each=seconds, extra=extra)
     return dataclasses.replace(cfg, epochs=epochs)
 
 

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 import torch
 
 from dlcourse import plots
-from dlcourse.engine.sizing import count_that_fits, duration
 from dlcourse.errors import Diverged
 
 POST_ITERATIONS = 2000  # the source post's count
@@ -121,15 +120,8 @@ def fit_to_time(ctx, cfg: Config, w, x, y) -> Config:
     with contextlib.suppress(Diverged):  # a too-large --lr: the run itself will say so
         gradient_descent(w, x, y, cfg.lr, 20, lambda *_: None)
     each = (time.perf_counter() - start) / 20
-    iterations, warning = count_that_fits(cfg.iterations or POST_ITERATIONS, 2 * each,
-                                          ctx.budget, step=100, given=cfg.iterations > 0,
-                                          minutes=ctx.minutes_for)
-    if warning:
-        ctx.show.note(f"[yellow]{warning}[/]\n")
-    elif iterations < POST_ITERATIONS and not cfg.iterations:
-        ctx.show.note(f"[bold]Plan:[/] {iterations:,} steps, not the post's "
-                      f"{POST_ITERATIONS:,}: that is what fits {duration(ctx.minutes * 60)} "
-                      "here.\n")
+    iterations = ctx.count_that_fits("steps", asked=cfg.iterations, post=POST_ITERATIONS,
+                                     seconds_each=2 * each, step=100)
     return dataclasses.replace(cfg, iterations=iterations)
 
 
