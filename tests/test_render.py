@@ -58,6 +58,14 @@ def test_quiz_counts_right_answers_and_explains():
     assert "Right." in text and "Not quite" in text and "It is 4." in text
 
 
+def test_a_computed_answer_overrides_the_default_one():
+    question = {**QUESTION, "answer_from": "right"}
+    s, out = screen(["3", "3"], quiz=True)
+    assert s.quiz_questions([question], {"n": 4, "right": 3}) == 1  # the run says 3
+    assert s.quiz_questions([question], {"n": 4}) == 0  # not computed: the default, 2
+    assert "the answer is 2" in out.getvalue()
+
+
 def test_quiz_asks_again_after_a_bad_reply():
     s, out = screen(["seven", "9", "2"], quiz=True)
     assert s.quiz_questions([QUESTION], {"n": 4}) == 1

@@ -102,7 +102,7 @@ class Screen:
             self.console.print(f"Type a number from 1 to {len(choices)}.")
 
     def explain_answer(self, question: dict, choice: int, values: dict) -> bool:
-        right = question["answer"]
+        right = right_answer(question, values)
         if choice == right:
             self.console.print("[bold green]Right.[/]", fill(question["why"], values))
         else:
@@ -119,3 +119,11 @@ class Screen:
         if not self.quiz:
             return 0
         return sum(self.explain_answer(q, self.choose(q), values) for q in questions)
+
+
+def right_answer(question: dict, values: dict) -> int:
+    """The 1-based right choice: fixed (`answer`), or computed by the run when the answer
+    depends on it (`answer_from` names the value that holds it; `answer` is then the one
+    under default options, used before the run has computed its own)."""
+    computed = values.get(question.get("answer_from", ""))
+    return int(computed) if computed is not None else question["answer"]
