@@ -44,6 +44,8 @@ class _Group(TyperGroup):
             raise typer.Exit(getattr(err, "exit_code", 130)) from None
         except _CLICK_STOPS:
             raise
+        except BrokenPipeError:  # the reader went away (`dlcourse list | head`): not a bug;
+            raise  # click quiets the pipe and exits 1, as it does for a late flush
         except Exception as err:
             if _debugging():  # the developer wants the traceback itself
                 raise
@@ -119,20 +121,20 @@ app = typer.Typer(
 
 @app.command("list")
 def list_() -> None:
-    """List the lessons and the explain topics."""
+    """List the course's lessons and explain topics, numbered in the recommended order."""
     console = Console()
-    lessons = Table(title="Lessons: dlcourse lesson NAME", title_justify="left")
-    for column in ("name", "title", "trains on", "time (laptop CPU)"):
-        lessons.add_column(column)
-    for entry in catalog.load()["lesson"].values():
-        lessons.add_row(f"[bold cyan]{entry.name}[/]", entry.title, entry.data, entry.time)
-    topics = Table(title="Topics: dlcourse explain TOPIC", title_justify="left")
-    for column in ("name", "title", "what it covers"):
-        topics.add_column(column)
-    for entry in catalog.load()["topic"].values():
-        topics.add_row(f"[bold cyan]{entry.name}[/]", entry.title, entry.summary)
-    console.print(lessons)
-    console.print(topics)
+    table = Table(title="The course, in order", title_justify="left")
+    for column in ("#", "command", "title", "trains on", "time"):
+        table.add_column(column)
+    steps = catalog.path()
+    for number, entry in enumerate(steps, 1):
+        verb = "lesson" if entry.kind == "lesson" else "explain"
+        table.add_row(str(number), f"{verb} [bold cyan]{entry.name}[/]", entry.title,
+                      entry.data or "[dim](a page, no training)[/]", entry.time)
+    console.print(table)
+    console.print(f"Start with [bold]{catalog.command(steps[0])}[/]; each step names the next. "
+                  "Times are a default run's (each lesson fits its run to them; --minutes "
+                  "changes it).")
 
 
 @app.command(

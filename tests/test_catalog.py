@@ -2,6 +2,7 @@
 
 import dataclasses
 import importlib
+import re
 import tomllib
 
 import pytest
@@ -77,3 +78,32 @@ def test_catalogue_keys_are_known():
 def test_run_options_have_help():
     for cls in (options.RunOptions, options.DataOptions, options.ImageOptions):
         assert set(options.field_help(cls)) == {f.name for f in dataclasses.fields(cls)}
+
+
+def test_the_course_path_holds_every_lesson_and_topic_once():
+    raw = tomllib.loads((catalog.lessons_dir() / "catalog.toml").read_text(encoding="utf-8"))
+    steps = [tuple(step.split()) for step in raw["path"]]
+    everything = {(kind, name) for kind, names in catalog.load().items() for name in names}
+    assert len(steps) == len(set(steps)), "a step appears twice"
+    assert set(steps) == everything, "path and catalogue differ"
+    assert [(e.kind, e.name) for e in catalog.path()] == steps
+
+
+def test_each_step_names_the_next_and_the_last_says_so():
+    steps = catalog.path()
+    assert catalog.next_step(steps[0]) == (2, steps[1])
+    assert catalog.next_step(steps[-1]) is None
+    assert catalog.command(steps[1]).startswith("dlcourse ")
+
+
+COMMAND = re.compile(r"dlcourse (lesson|explain) ([a-z][a-z0-9-]*)")
+
+
+@pytest.mark.parametrize("entry", ENTRIES, ids=IDS)
+def test_every_command_a_page_names_exists(entry):
+    """`dlcourse lesson X` / `dlcourse explain Y` in a page (the glossary's pointers, the
+    'see also's) must name a real lesson or topic."""
+    text = catalog.read_text(entry)
+    for verb, name in COMMAND.findall(text):
+        kind = "lesson" if verb == "lesson" else "topic"
+        assert name in catalog.load()[kind], f"{entry.name} names `dlcourse {verb} {name}`"

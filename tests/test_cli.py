@@ -169,3 +169,18 @@ def test_divergence_exits_1_with_the_checklist_advice(tmp_path):
 def test_python_dash_m_works():
     result = run_dlcourse("list")
     assert result.returncode == 0 and "sine" in result.stdout
+
+
+def test_a_reader_that_goes_away_is_not_a_bug(monkeypatch):
+    """`dlcourse list | head -1`: when the reader has closed the pipe, writing raises
+    BrokenPipeError: click quiets it and exits 1, with no 'Bug in dlcourse' paragraph."""
+    from typer.testing import CliRunner
+
+    from dlcourse import cli as cli_module
+
+    def closed_pipe():
+        raise BrokenPipeError(32, "Broken pipe")
+
+    monkeypatch.setattr(cli_module.catalog, "path", closed_pipe)
+    result = CliRunner().invoke(cli_module.app, ["list"])
+    assert result.exit_code == 1 and "Bug" not in result.output, result.output

@@ -65,6 +65,30 @@ def load() -> dict[str, dict[str, Entry]]:
     }
 
 
+@cache
+def path() -> list[Entry]:
+    """Every lesson and topic in the course's recommended order (catalog.toml's `path`)."""
+    raw = tomllib.loads((lessons_dir() / "catalog.toml").read_text(encoding="utf-8"))
+    entries = load()
+    steps = [step.split() for step in raw.get("path", [])]
+    return [entries[kind][name] for kind, name in steps if name in entries.get(kind, {})]
+
+
+def next_step(entry: Entry) -> tuple[int, Entry] | None:
+    """The step after `entry` on the course path (1-based number, entry), None at the end."""
+    steps = path()
+    if entry not in steps or steps[-1] == entry:
+        return None
+    number = steps.index(entry) + 2
+    return number, steps[number - 1]
+
+
+def command(entry: Entry) -> str:
+    """What the user types to take this step."""
+    verb = "lesson" if entry.kind == "lesson" else "explain"
+    return f"dlcourse {verb} {entry.name}"
+
+
 def get(kind: str, name: str) -> Entry:
     """The entry called `name`, or a UserError naming the closest matches."""
     entries = load()[kind]

@@ -15,6 +15,16 @@ from dlcourse.course.render import Screen, fill, is_interactive, split_sections
 from dlcourse.errors import Quit, UserError
 
 
+def next_step_line(entry: catalog.Entry) -> str:
+    """'Next on the course path: ...', or where to go once it is all done."""
+    step = catalog.next_step(entry)
+    if step is None:
+        return "That was the last step of the course path; `dlcourse list` shows them all."
+    number, after = step
+    return (f"[bold]Next on the course path[/] ({number}/{len(catalog.path())}): "
+            f"[bold cyan]{catalog.command(after)}[/]: {after.title}.")
+
+
 def page_values(entry: catalog.Entry) -> dict:
     if not entry.module:
         return {}
@@ -40,6 +50,7 @@ def show(name: str, *, plot: bool = False, out: Path | None = None, pause: bool 
         screen.quiz_questions(catalog.read_quiz(entry), values)
     except Quit:
         return 0
+    screen.console.print(next_step_line(entry))
     if plot:
         from dlcourse.course.runner import make_out
 

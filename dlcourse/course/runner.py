@@ -19,6 +19,7 @@ from rich.table import Table
 
 from dlcourse.course import catalog, options
 from dlcourse.course.context import IMAGE_DATASETS, Context, Record, View
+from dlcourse.course.explain import next_step_line
 from dlcourse.course.render import Screen, is_interactive, split_sections
 from dlcourse.errors import Diverged, Interrupted, Quit, UserError
 
@@ -175,3 +176,4 @@ def _summary(ctx: Context, entry: catalog.Entry, metrics: Path) -> None:
     files = "\n".join(f"  {p.name}" for p in [metrics, *ctx.record.files])
     ctx.show.console.print(Panel(table, title=f"{entry.title}: done", border_style="green"))
     ctx.show.console.print(f"Files in [bold]{ctx.out}[/]:\n{files}")
+    ctx.show.console.print(next_step_line(entry))
