@@ -5,6 +5,8 @@ the source post) and reads the claim back out of the text, so the two cannot dri
 """
 
 import gzip
+import json
+import math
 import re
 import tarfile
 from pathlib import Path
@@ -13,6 +15,7 @@ import pytest
 
 from dlcourse.course import catalog
 from dlcourse.course.render import fill, split_sections
+from tests.conftest import run_dlcourse
 
 REPO = Path(__file__).resolve().parent.parent
 SEEDS = REPO.parent / "shared" / "seeds"
@@ -284,3 +287,25 @@ def test_the_housing_lesson_counts_the_blocks_on_the_cap(tmp_path):
                         Screen(console=Console(file=out, width=200)))
     assert code == 0
     assert f"{on_cap:.1%} of the blocks sit exactly on the cap" in out.getvalue()
+
+
+def test_sine_names_d_as_the_flattest_direction_computed_in_the_run(tmp_path):
+    """Issue 11: the Hessian's flattest direction is almost entirely d, not c."""
+    import numpy as np
+    import torch
+
+    from dlcourse.lessons import sine
+
+    x = torch.linspace(-math.pi, math.pi, 1000, dtype=torch.float64)
+    X = np.stack([x.numpy() ** 3, x.numpy() ** 2, x.numpy(), np.ones(1000)], axis=1)
+    values, vectors = np.linalg.eigh(2 * X.T @ X)  # an independent computation
+    expected = vectors[:, 0] * np.sign(vectors[3, 0])
+    got = sine.flattest_direction(x).numpy()
+    assert np.allclose(got * np.sign(got[3]), expected, atol=1e-9)
+    assert abs(expected[3]) ** 2 > 0.95 and abs(expected[2]) < 1e-6  # d, and no c at all
+    out = tmp_path / "run"
+    result = run_dlcourse("lesson", "sine", "--no-pause", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    final = json.loads((out / "metrics.json").read_text())["final"]
+    assert final["flat_coefficient"] == "d" and final["flat_share"] > 0.95
+    assert "almost entirely d, the constant term" in " ".join(result.stdout.split())

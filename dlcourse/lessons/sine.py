@@ -146,6 +146,14 @@ def curvature(x):
     return torch.linalg.eigvalsh(2 * X.T @ X)  # (4,)
 
 
+def flattest_direction(x):
+    """The Hessian's eigenvector of smallest eigenvalue: the change of (a, b, c, d) that
+    moves the loss least, the one gradient descent is slowest along."""
+    X = features(x)
+    _, vectors = torch.linalg.eigh(2 * X.T @ X)  # columns, by ascending eigenvalue
+    return vectors[:, 0]  # (4,), unit length
+
+
 def fit_scaled(w, x, y, iterations):
     """The same descent on t = x/π, where every column of the cubic lies in [−1, 1]."""
     scale = torch.tensor([math.pi**3, math.pi**2, math.pi, 1.0], dtype=x.dtype)
@@ -167,18 +175,23 @@ def explain_the_fit(cfg: Config, ctx, w, w_random, x, y) -> None:
     ctx.show.table("the learned cubic", ["", *fits], rows)
     eig, eig_t = curvature(x), curvature(x / math.pi)
     lam_min, lam_max = eig[0].item(), eig[-1].item()
+    flat = flattest_direction(x)
+    largest = flat.abs().argmax().item()  # the coefficient that dominates it
     ctx.record.final.update(
         least_squares_loss=loss_of(best, x, y),
         scaled_loss=loss_of(scaled, x, y),
         condition_number=lam_max / lam_min,
         scaled_condition_number=(eig_t[-1] / eig_t[0]).item(),
         max_stable_lr=2 / lam_max,
+        flat_coefficient="abcd"[largest],
+        flat_share=flat[largest].item() ** 2,  # of the unit vector's squared length
     )
     ctx.show.section(
           "results", lam_min=lam_min, lam_max=lam_max, max_lr=2 / lam_max, lr=cfg.lr,
           headroom=2 / lam_max / cfg.lr, slow_steps=1 / (cfg.lr * lam_min),
           shrink=(1 - cfg.lr * lam_min) ** cfg.iterations,
           iterations=cfg.iterations, gd_loss=loss_of(w, x, y), taylor_loss=loss_of(taylor, x, y),
+          flat=", ".join(f"{round(v, 3) + 0.0:+.3f}" for v in flat.tolist()),  # no −0.000
           **ctx.record.final,
       )
 
