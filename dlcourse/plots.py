@@ -176,3 +176,106 @@ def error_map(lon, lat, errors) -> Figure:
     ax.grid(alpha=0.3)
     fig.tight_layout()
     return fig
+
+
+def train_test_curves(runs: Mapping[str, tuple[Sequence[float], Sequence[float],
+                                               Sequence[float]]], *, title: str) -> Figure:
+    """Per run (label -> epochs, training accuracy, test accuracy, in %): training dashed,
+    test solid, one colour per run; the space between a run's two lines is its gap."""
+    fig, ax = plt.subplots(figsize=(7, 4.2))
+    for i, (label, (epochs, train, test)) in enumerate(runs.items()):
+        color = plt.cm.tab10.colors[i % 10]
+        ax.plot(epochs, train, "--", color=color, label=f"{label}: training")
+        ax.plot(epochs, test, "-o", color=color, markersize=3, label=f"{label}: test")
+    ax.set(title=title, xlabel="epoch", ylabel="accuracy (%), eval mode")
+    ax.xaxis.get_major_locator().set_params(integer=True)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+
+
+def contour_paths(surface, paths: Mapping[str, Sequence[Sequence[float]]], *,
+                  start: Sequence[float], optimum: Sequence[float], title: str, xlabel: str,
+                  ylabel: str, levels: int = 16) -> Figure:
+    """Optimizer paths in a 2-D parameter plane, one panel each, over log-spaced contours
+    of the loss; `surface(A, C)` gives the loss on two numpy meshgrids. Each panel frames
+    its own path, so a path that jumps far does not shrink the others."""
+    import numpy as np
+
+    cols = min(2, len(paths))
+    rows = (len(paths) + cols - 1) // cols
+    fig, axes = plt.subplots(rows, cols, figsize=(5.2 * cols, 4.4 * rows), squeeze=False)
+    for ax in axes.flat[len(paths):]:
+        ax.axis("off")
+    for ax, (label, path), color in zip(axes.flat, paths.items(), plt.cm.tab10.colors,
+                                        strict=False):
+        xy = np.array(path)
+        points = np.vstack([xy, [start, optimum]])
+        low, high = points.min(axis=0), points.max(axis=0)
+        low, high = low - 0.08 * (high - low), high + 0.08 * (high - low)
+        A, C = np.meshgrid(np.linspace(low[0], high[0], 200),
+                           np.linspace(low[1], high[1], 200))
+        Z = surface(A, C)
+        ax.contour(A, C, Z, levels=np.geomspace(Z.min() * 1.02, Z.max(), levels),
+                   colors="gray", linewidths=0.5, alpha=0.6)
+        ax.plot(xy[:, 0], xy[:, 1], "-o", color=color, markersize=2, linewidth=1)
+        ax.plot(*start, "s", color="black", markersize=6, label="start")
+        ax.plot(*optimum, "*", color="red", markersize=13, label="least squares")
+        ax.set(title=label, xlim=(low[0], high[0]), ylim=(low[1], high[1]),
+               xlabel=xlabel, ylabel=ylabel)
+        ax.title.set_fontsize(10)
+        ax.grid(alpha=0.2)
+    axes.flat[0].legend(fontsize=8, loc="best")
+    fig.suptitle(title, fontsize=11)
+    fig.tight_layout()
+    return fig
+
+
+def cell_matrix(values, *, title: str, xlabel: str, ylabel: str,
+                labels: Sequence[float] = ()) -> Figure:
+    """A small matrix with each cell's value written in it and the diagonal outlined:
+    what an (N, 1) − (N,) subtraction computes, where only the diagonal was meant."""
+    m = values.numpy() if hasattr(values, "numpy") else values
+    n_rows, n_cols = m.shape
+    fig, ax = plt.subplots(figsize=(1.0 * n_cols + 2.4, 0.9 * n_rows + 1.6))
+    limit = abs(m).max() or 1.0
+    ax.imshow(m, cmap="coolwarm", vmin=-limit, vmax=limit)
+    for i in range(n_rows):
+        for j in range(n_cols):
+            ax.text(j, i, f"{m[i, j]:g}", ha="center", va="center", fontsize=9,
+                    color="white" if abs(m[i, j]) > 0.6 * limit else "black")
+    for k in range(min(n_rows, n_cols)):
+        ax.add_patch(plt.Rectangle((k - 0.5, k - 0.5), 1, 1, fill=False, edgecolor="black",
+                                   linewidth=2))
+    if len(labels):
+        ax.set_xticks(range(n_cols), [f"{v:g}" for v in labels[:n_cols]])
+        ax.set_yticks(range(n_rows), [f"{v:g}" for v in labels[:n_rows]])
+    ax.set(xlabel=xlabel, ylabel=ylabel)
+    ax.set_title(title + "\n(outlined: the differences that were meant)", fontsize=9)
+    fig.tight_layout()
+    return fig
+
+
+def accuracy_vs_labels(labels: Sequence[int], series: Series, *, chance: float) -> Figure:
+    """Test accuracy (0-1) against labelled images per class, one line per model, on a log
+    axis; each point is marked with its value, and chance level is drawn dashed."""
+    fig, ax = plt.subplots(figsize=(7, 4.2))
+    for label, accuracy in series.items():
+        percent = [100 * a for a in accuracy]
+        ax.plot(labels, percent, "-o", label=label)
+        for x, y in zip(labels, percent, strict=True):
+            ax.annotate(f"{y:.1f}", (x, y), textcoords="offset points", xytext=(0, 7),
+                        ha="center", fontsize=8)
+    ax.axhline(100 * chance, linestyle="--", color="gray", label="chance")
+    ax.set_xscale("log")
+    ax.set_xticks(list(labels), [str(k) for k in labels])
+    ax.minorticks_off()
+    ax.set(title="Pretrained against random initialisation", xlabel="labelled images per class",
+           ylabel="test accuracy (%)")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    return fig
