@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/lesson_times.py --data-dir DIR [--only resnet,vgg] [--runs 2]
 
-Runs `dlcourse lesson NAME --no-pause --no-quiz` as a user would (a fresh process: Python
+Runs `dlcourse lesson NAME --no-pause --quiz off` as a user would (a fresh process: Python
 and PyTorch start, data loads from the cache in DIR, the speed probe, training, figures)
 and reports the wall time against the time `dlcourse list` shows, with the plan the lesson
 chose and its result. The first run of a lesson on a machine also measures its speed (the
@@ -34,7 +34,7 @@ def run(name: str, data_dir: str, env: dict) -> tuple[float, dict]:
     with tempfile.TemporaryDirectory() as out:
         start = time.perf_counter()
         done = subprocess.run([sys.executable, "-m", "dlcourse", "lesson", name, "--no-pause",
-                               "--no-quiz", "--out", out, *data, *EXTRA.get(name, [])],
+                               "--quiz", "off", "--out", out, *data, *EXTRA.get(name, [])],
                               env=env, capture_output=True, text=True)
         seconds = time.perf_counter() - start
         if done.returncode:

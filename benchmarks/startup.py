@@ -1,4 +1,5 @@
-"""Startup time: `dlcourse --help` against `python -c "import torch"`, alternating, medians.
+"""Startup time: `dlcourse --help`, `list`, `progress`, `exercise list` and `explain`
+against `python -c "import torch"`, alternating, medians.
 
     .venv/bin/python benchmarks/startup.py [rounds]
 """
@@ -11,6 +12,8 @@ import time
 COMMANDS = {
     "dlcourse --help": [sys.executable, "-m", "dlcourse", "--help"],
     "dlcourse list": [sys.executable, "-m", "dlcourse", "list"],
+    "dlcourse progress": [sys.executable, "-m", "dlcourse", "progress"],
+    "dlcourse exercise list": [sys.executable, "-m", "dlcourse", "exercise", "list"],
     "dlcourse explain cross-entropy": [sys.executable, "-m", "dlcourse", "explain",
                                        "cross-entropy"],
     'python -c "import torch"': [sys.executable, "-c", "import torch"],

@@ -18,7 +18,7 @@ torch version), since every figure below depends on it. Per lesson (LeNet, ResNe
    through a DataLoader over the test folder with the post's normalization only (ToTensor
    and the post's Normalize, no augmentation). That test accuracy is the target, the epoch
    time the baseline. One seed: the target itself moves about a point from seed to seed.
-2. The engine: `dlcourse lesson NAME --subset N --epochs E --seed S --no-quiz
+2. The engine: `dlcourse lesson NAME --subset N --epochs E --seed S --quiz off
    --precision auto --minutes 1440` in a fresh process per run, for growing budgets
    (E × N: one-cycle runs over 20,000, 30,000, 40,000, 50,000 images, then 2 epochs over
    50,000), each with every seed of --seeds; the first budget whose median final test
@@ -72,7 +72,7 @@ def lesson(name: str, data_dir: str, *args: str) -> dict:
     """Run `dlcourse lesson NAME ARGS` and return its metrics.json."""
     with tempfile.TemporaryDirectory() as out:
         done = subprocess.run([sys.executable, "-m", "dlcourse", "lesson", name, "--no-pause",
-                               "--no-quiz", "--precision", "auto", "--minutes", WHOLE_DAY,
+                               "--quiz", "off", "--precision", "auto", "--minutes", WHOLE_DAY,
                                "--data-dir", data_dir, "--out", out, *args],
                               capture_output=True, text=True)
         if done.returncode != 0:

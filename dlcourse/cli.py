@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 import io
 import os
 import sys
@@ -119,22 +120,41 @@ app = typer.Typer(
 )
 
 
+class Quiz(enum.StrEnum):
+    ask = "ask"
+    reveal = "reveal"
+    off = "off"
+
+
+QuizMode = Annotated[Quiz, typer.Option(
+    help="ask: you answer (in a terminal); reveal: teacher mode, each answer shown after a "
+         "pause, nothing typed; off.")]
+
+
 @app.command("list")
 def list_() -> None:
     """List the course's lessons and explain topics, numbered in the recommended order."""
+    from dlcourse.course import learner, report
+
     console = Console()
     table = Table(title="The course, in order", title_justify="left")
-    for column in ("#", "command", "title", "trains on", "time"):
+    for column in ("#", "✓", "command", "title", "trains on", "time"):
         table.add_column(column)
-    steps = catalog.path()
+    steps, progress = catalog.path(), learner.load()
     for number, entry in enumerate(steps, 1):
         verb = "lesson" if entry.kind == "lesson" else "explain"
-        table.add_row(str(number), f"{verb} [bold cyan]{entry.name}[/]", entry.title,
+        done = "[green]✓[/]" if learner.step_done(progress, entry.kind, entry.name) else ""
+        table.add_row(str(number), done, f"{verb} [bold cyan]{entry.name}[/]", entry.title,
                       entry.data or "[dim](a page, no training)[/]", entry.time)
     console.print(table)
     console.print(f"Start with [bold]{catalog.command(steps[0])}[/]; each step names the next. "
                   "Times are a default run's (each lesson fits its run to them; --minutes "
                   "changes it).")
+    if progress:
+        console.print(report.next_lines(progress), highlight=False)
+    console.print("Write the code yourself: [bold]dlcourse exercise list[/] (each step has "
+                  "exercises the course checks); [bold]dlcourse progress[/] shows what you "
+                  "have done.")
 
 
 @app.command(
@@ -148,7 +168,7 @@ def lesson(
 ) -> None:
     """Run a lesson: explanation, a short real training, plots and a quiz.
 
-    Every lesson takes --seed, --out DIR, --no-pause, --no-quiz and --device; its own
+    Every lesson takes --seed, --out DIR, --no-pause, --quiz ask|reveal|off and --device; its own
     options are listed by `dlcourse lesson NAME --help`.
     """
     if name in (None, "-h", "--help"):
@@ -168,12 +188,120 @@ def explain(
     plot: Annotated[bool, typer.Option(help="Also save the topic's figure as a PNG.")] = False,
     out: Annotated[Path | None, typer.Option(help="Folder for the figure.")] = None,
     pause: Annotated[bool, typer.Option(help="Wait for Enter between sections.")] = True,
-    quiz: Annotated[bool, typer.Option(help="Ask the quiz at the end.")] = True,
+    quiz: QuizMode = Quiz.ask,
 ) -> None:
     """Explain a concept, with numbers computed as it renders. No training."""
     from dlcourse.course import explain as explain_page
+    from dlcourse.course import learner
+    from dlcourse.course.render import Screen, is_interactive
+    from dlcourse.exercises.commands import practise_lines
 
-    raise typer.Exit(explain_page.show(topic, plot=plot, out=out, pause=pause, quiz=quiz))
+    interactive = is_interactive()
+    screen = Screen(pause=pause and interactive, quiz=quiz is Quiz.ask and interactive,
+                    reveal=quiz is Quiz.reveal)
+    code = explain_page.show(topic, plot=plot, out=out, screen=screen)
+    if code == 0 and not screen.stopped:  # read to the end
+        for line in practise_lines("topic", topic):
+            screen.console.print(line)
+        learner.record_page(topic, quiz=screen.quiz_score)
+    raise typer.Exit(code)
+
+
+@app.command()
+def progress(
+    reset: Annotated[bool, typer.Option("--reset", help="Forget everything and start over.")]
+    = False,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Reset without asking.")] = False,
+) -> None:
+    """Show the course path with what you have done and what comes next."""
+    from dlcourse.course import learner, report
+
+    if reset:
+        if not yes:
+            typer.confirm(f"Forget all your progress (lessons, quizzes, exercises) kept in "
+                          f"{learner.path()}?", abort=True)
+        if learner.reset():
+            Console().print("Progress cleared: the course starts afresh. Your exercise "
+                            "files are left where they are.")
+        return
+    report.show(Console())
+
+
+exercise_app = typer.Typer(
+    help="Write the code yourself: exercises the course checks (start, check, hint...).",
+    no_args_is_help=True)
+app.add_typer(exercise_app, name="exercise")
+ExerciseName = Annotated[str, typer.Argument(help="The exercise (see `dlcourse exercise list`).",
+                                             show_default=False)]
+Workspace = Annotated[Path | None, typer.Option(
+    "--dir", help="Folder for your exercise files (default: ./dlcourse-exercises).")]
+
+
+@exercise_app.command("list")
+def exercise_list(folder: Workspace = None) -> None:
+    """List the exercises in course order, with the step each practises and your state."""
+    from dlcourse.exercises import commands
+
+    commands.list_(folder, Console())
+
+
+@exercise_app.command("start")
+def exercise_start(
+    name: ExerciseName,
+    folder: Workspace = None,
+    force: Annotated[bool, typer.Option(
+        "--force", help="Replace a file you have edited (kept as FILE.bak).")] = False,
+) -> None:
+    """Write the exercise's starter file into your folder and show the task."""
+    from dlcourse.exercises import commands
+
+    commands.start(name, folder, force, Console())
+
+
+@exercise_app.command("check")
+def exercise_check(
+    name: ExerciseName,
+    folder: Workspace = None,
+    watch: Annotated[bool, typer.Option(
+        "--watch", help="Check again every time you save the file; Ctrl-C stops.")] = False,
+) -> None:
+    """Check your code: exit 0 when it passes, 1 when it does not yet."""
+    from dlcourse.exercises import commands
+
+    if watch:
+        commands.watch(name, folder, Console())
+        return
+    if not commands.check(name, folder, Console()):
+        raise typer.Exit(1)
+
+
+@exercise_app.command("hint")
+def exercise_hint(name: ExerciseName, folder: Workspace = None) -> None:
+    """Show the next hint (one more each time)."""
+    from dlcourse.exercises import commands
+
+    commands.hint(name, folder, Console())
+
+
+@exercise_app.command("solution")
+def exercise_solution(
+    name: ExerciseName,
+    folder: Workspace = None,
+    force: Annotated[bool, typer.Option(
+        "--force", help="Show it before any check of yours has failed.")] = False,
+) -> None:
+    """Show the reference solution, once a check of your code has failed."""
+    from dlcourse.exercises import commands
+
+    commands.solution(name, folder, force, Console())
+
+
+@exercise_app.command("next")
+def exercise_next(folder: Workspace = None) -> None:
+    """Start the first exercise you have not passed (or say where your file is)."""
+    from dlcourse.exercises import commands
+
+    commands.next_(folder, Console())
 
 
 data_app = typer.Typer(help="See, download and import the data sets.", no_args_is_help=True)
@@ -253,6 +381,26 @@ def data_path(data_dir: DataDir = None) -> None:
     from dlcourse.data.cache import cache_dir
 
     print(cache_dir(data_dir))
+
+
+@app.command()
+def replay(
+    run: Annotated[Path, typer.Argument(help="A finished run's folder (or its metrics.json).")],
+    pace: Annotated[float, typer.Option(
+        min=0, max=10, help="Seconds between epoch rows, so a class watches them grow.")] = 0.0,
+    pause: Annotated[bool, typer.Option(help="Wait for Enter between sections.")] = True,
+    quiz: QuizMode = Quiz.ask,
+    from_: Annotated[str, typer.Option(
+        "--from", help="Start at this section (its name or number).")] = "",
+) -> None:
+    """Show a finished run again, without training: its text, numbers, epochs and quiz."""
+    from dlcourse.course import replay as replaying
+    from dlcourse.course.render import Screen, is_interactive
+
+    interactive = is_interactive()
+    screen = Screen(console=Console(), pause=pause and interactive,
+                    quiz=quiz is Quiz.ask and interactive, reveal=quiz is Quiz.reveal)
+    raise typer.Exit(replaying.show(run, screen=screen, pace=pace, start=from_))
 
 
 def main() -> None:

@@ -19,10 +19,12 @@ SHARED_DATA = REPO.parent / "shared" / "data"
 
 @pytest.fixture(autouse=True)
 def isolated(tmp_path, monkeypatch):
-    """Point runs, the data and speed caches, crash files and matplotlib at tmp_path; never
-    touch the user's. DLCOURSE_DEBUG is cleared so a developer's setting cannot change what
-    is tested."""
+    """Point runs, the data and speed caches, crash files, the progress file and matplotlib
+    at tmp_path; never touch the user's. DLCOURSE_DEBUG is cleared so a developer's setting
+    cannot change what is tested, and DLCOURSE_EXERCISES so the course's own exercises are."""
     monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DLCOURSE_HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("DLCOURSE_EXERCISES", raising=False)
     monkeypatch.setenv("DLCOURSE_DATA", str(tmp_path / "data-cache"))
     monkeypatch.setenv("DLCOURSE_CACHE", str(tmp_path / "cache"))
     monkeypatch.setenv("DLCOURSE_LOG_DIR", str(tmp_path / "logs"))

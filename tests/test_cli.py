@@ -16,7 +16,8 @@ HEAVY = ("torch", "torchvision", "matplotlib")
 
 @pytest.mark.parametrize("args", [["--help"], ["list"], ["explain", "cross-entropy"],
                                   ["explain", "pytorch-style"], ["lesson"], ["data", "path"],
-                                  ["data", "status"]])
+                                  ["data", "status"], ["progress"], ["exercise", "list"],
+                                  ["exercise", "hint", "cubic-gradients"]])
 def test_startup_never_imports_heavy_modules(args):
     code = (
         "import sys\n"
@@ -108,7 +109,7 @@ def test_out_folder_that_cannot_be_created(cli, tmp_path):
 
 def test_lesson_help_lists_its_own_options(cli):
     out = cli("lesson", "sine", "--help").output
-    for option in ("--seed", "--out", "--no-pause", "--no-quiz", "--iterations", "--lr"):
+    for option in ("--seed", "--out", "--no-pause", "--quiz", "--iterations", "--lr"):
         assert option in out
 
 

@@ -99,7 +99,7 @@ def test_a_bug_in_a_real_process_exits_1_without_a_traceback(tmp_path):
 
 
 @pytest.mark.parametrize("args", [["list"], ["explain", "cross-entropy", "--no-pause",
-                                             "--no-quiz"]])
+                                             "--quiz", "off"]])
 def test_a_terminal_that_cannot_encode_the_text_gets_replacements(args):
     result = run_dlcourse(*args, PYTHONIOENCODING="ascii")
     assert result.returncode == 0, result.stderr

@@ -11,7 +11,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "dlcourse"
 # a module may import from its own layer and the layers after it, never from one before
 LAYERS = [
     ("dlcourse.cli", "dlcourse.__main__"),
-    ("dlcourse.course",),
+    ("dlcourse.course", "dlcourse.exercises"),
     ("dlcourse.lessons",),
     ("dlcourse.engine", "dlcourse.topics"),
     ("dlcourse.data", "dlcourse.plots", "dlcourse.device", "dlcourse.errors",

@@ -18,7 +18,7 @@ from rich.live import Live
 from rich.table import Table
 
 from dlcourse.course.options import DataOptions, ImageOptions
-from dlcourse.course.render import Screen, fill
+from dlcourse.course.render import Pages, Screen, fill
 from dlcourse.fileio import write_json
 
 IMAGE_DATASETS = ("mnist", "cifar10")
@@ -36,42 +36,60 @@ class View:
     sections: dict[str, str]
     questions: list[dict]
     predictions: dict[int, int] = field(default_factory=dict)  # question index -> choice
+    # everything shown, in order, as data (metrics.json's "transcript"): what `dlcourse
+    # replay` renders again without training
+    transcript: list[dict] = field(default_factory=list)
+    start_at: str = ""  # --from: sections before this one run without being shown
+
+    def __post_init__(self):
+        self.pages = Pages(self.screen, [key for key in self.sections if key])
+        if self.start_at:
+            self.console.quiet = True  # until the section --from names
 
     @property
     def console(self):
         return self.screen.console
 
     def section(self, key: str, **values) -> None:
-        """One section of the lesson's text, its {{placeholders}} filled, then a pause."""
-        self.screen.markdown(fill(self.sections[key], values))
-        self.screen.wait()
+        """One section of the lesson's text, its {{placeholders}} filled, then a pause
+        where the learner may go back, see it again or jump to another (b, r, a number)."""
+        self.transcript.append({"kind": "section", "key": key, "values": plain(values)})
+        text = fill(self.sections[key], values)
+        if key == self.start_at:
+            self.console.quiet, self.start_at = False, ""
+        if self.start_at:
+            self.pages.shown[key] = text  # reachable with b later, not shown now
+            return
+        self.pages.show(key, text)
 
     def note(self, text: str) -> None:
+        self.transcript.append({"kind": "note", "text": text})
         self.console.print(text)
 
     def source(self, *objects: object, title: str = "") -> None:
-        self.screen.source(*objects, title=title)
+        import inspect
+
+        code = "\n\n\n".join(inspect.getsource(obj).rstrip() for obj in objects)
+        self.transcript.append({"kind": "source", "code": code, "title": title})
+        self.screen.code(code, title=title)
 
     def model(self, model, input_shape, title: str = "") -> None:
         """The model's layers with output shapes and parameter counts."""
         from dlcourse.engine import modelinfo
 
-        table = Table("layer", "type", "output shape", "parameters",
-                      title=title or type(model).__name__, title_justify="left")
-        for name, kind, shape, params in modelinfo.layers(model, input_shape):
-            table.add_row(name, kind, "×".join(map(str, shape)), f"{params:,}" if params else "")
+        rows = [[name, kind, "×".join(map(str, shape)), f"{params:,}" if params else ""]
+                for name, kind, shape, params in modelinfo.layers(model, input_shape)]
         total = sum(p.numel() for p in model.parameters())
-        table.add_row("", "", "total", f"[bold]{total:,}[/]")
-        self.console.print(table)
-        self.console.print()
+        rows.append(["", "", "total", f"[bold]{total:,}[/]"])
+        self.table(title or type(model).__name__, ["layer", "type", "output shape",
+                                                   "parameters"], rows)
 
     def table(self, title: str, header: list[str], rows: list[list]) -> None:
         """A small table; floats get four significant digits."""
-        table = Table(*header, title=title, title_justify="left")
-        for row in rows:
-            table.add_row(*(f"{v:.4g}" if isinstance(v, float) else str(v) for v in row))
-        self.console.print(table)
-        self.console.print()
+        cells = [[f"{v:.4g}" if isinstance(v, float) else str(v) for v in row] for row in rows]
+        self.transcript.append({"kind": "table", "title": title, "header": list(header),
+                                "rows": cells})
+        self.screen.table(title, header, cells)
 
     def recipe_table(self, seed: dict, default: dict, used: dict) -> None:
         """The post's recipe beside the default one, and what this run uses."""
@@ -86,6 +104,16 @@ class View:
     def live_table(self, *header: str):
         """A table that grows while training runs: call .add_row() on what this yields."""
         table = Table(*header)
+        block = {"kind": "table", "title": "", "header": list(header), "rows": [],
+                 "live": True}
+        self.transcript.append(block)
+        add_row = table.add_row
+
+        def add_and_keep(*cells, **kwargs):
+            block["rows"].append([str(c) for c in cells])
+            add_row(*cells, **kwargs)
+
+        table.add_row = add_and_keep
         try:
             with Live(table, console=self.console, refresh_per_second=8):
                 yield table
@@ -96,10 +124,22 @@ class View:
         """The live display of one fit(): a progress bar per epoch and a row per epoch."""
         from dlcourse.course.progress import TrainingDisplay
 
-        return TrainingDisplay(self.console)
+        block = {"kind": "training", "rows": []}  # each epoch's history row
+        self.transcript.append(block)
+        return TrainingDisplay(self.console, rows=block["rows"])
 
     def predict(self) -> None:
         """Ask the 'predict, then see' questions; the run answers them at the end."""
+        self.transcript.append({"kind": "predict"})
+        if self.start_at:  # still before --from's section: nothing is shown or asked
+            return
+        if self.screen.reveal:  # teacher mode: the room predicts aloud; answers at the end
+            for i, q in enumerate(self.questions):
+                if q.get("predict"):
+                    self.console.print("[bold magenta]Predict before the run:[/]")
+                    self.screen.question(q)
+                    self.predictions[i] = 0  # no one typed a choice
+            return
         if not self.screen.quiz:
             return
         for i, q in enumerate(self.questions):
@@ -107,6 +147,19 @@ class View:
                 self.console.print("[bold magenta]Predict before the run:[/]")
                 self.predictions[i] = self.screen.choose(q)
                 self.console.print("Noted. The run will tell.\n")
+
+
+def plain(values: dict) -> dict:
+    """Section values as JSON keeps them: numbers stay numbers (so a replay formats them
+    as the run did), anything else becomes its text."""
+    def one(value):
+        if value is None or isinstance(value, bool | int | float | str):
+            return value
+        if hasattr(value, "item") and getattr(value, "ndim", 1) == 0:  # a 0-d tensor/array
+            return value.item()
+        return str(value)
+
+    return {key: one(value) for key, value in values.items()}
 
 
 @dataclass
@@ -119,6 +172,9 @@ class Record:
     info: dict = field(default_factory=dict)  # more metrics.json keys (e.g. "data")
     files: list[Path] = field(default_factory=list)
     started: float = field(default_factory=time.perf_counter)
+    transcript: list[dict] = field(default_factory=list)  # the View's, shared
+
+    FORMAT = 2  # metrics.json's layout: 2 added "transcript", which replay needs
 
     def log(self, **row) -> None:
         self.history.append(row)
@@ -129,6 +185,7 @@ class Record:
 
         path = plots.save(fig, self.out / name)
         self.files.append(path)
+        self.transcript.append({"kind": "figure", "file": name})
         return path
 
     def file(self, path: Path) -> None:
@@ -137,12 +194,14 @@ class Record:
 
     def write(self, status: str, header: dict) -> Path:
         return write_json(self.out / "metrics.json", {
+            "format": self.FORMAT,
             **header,
             "status": status,
             "seconds": round(time.perf_counter() - self.started, 3),
             **self.info,
             "history": self.history,
             "final": self.final,
+            "transcript": self.transcript,
         })
 
 

@@ -28,9 +28,10 @@ class RunOptions:
     seed: int = 0  # random seed: the same seed repeats the same run
     out: Path | None = None  # run folder (default: ./dlcourse-runs/<lesson>/<time>/)
     pause: bool = True  # wait for Enter between sections (only in a terminal)
-    quiz: bool = True  # ask the quiz questions (only in a terminal)
+    quiz: typing.Literal["ask", "reveal", "off"] = "ask"  # ask; reveal: answers shown, none typed
     device: str = "auto"  # auto, cpu, cuda or mps (auto picks CUDA, then MPS, then CPU)
     minutes: float = 0.0  # time for the whole lesson: the run is sized to fit (0: `list`'s)
+    from_: str = ""  # start showing at this section (its name or number, from --help)
 
     def __post_init__(self):
         # numpy's legacy seeding takes 0..2**32-1; anything else ends in its traceback later
@@ -72,7 +73,8 @@ def field_help(cls: type) -> dict[str, str]:
 
 
 def option_name(field_name: str) -> str:
-    return "--" + field_name.replace("_", "-")
+    """`lr` -> --lr, `dry_run` -> --dry-run, `from_` -> --from (a keyword as a field)."""
+    return "--" + field_name.rstrip("_").replace("_", "-")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -127,14 +129,14 @@ def _add_field(parser: argparse.ArgumentParser, cls: type, f: dataclasses.Field,
     args = typing.get_args(hint)
     if hint is bool:
         parser.add_argument(option_name(f.name), action=argparse.BooleanOptionalAction,
-                            default=f.default, help=help_)
+                            default=f.default, help=help_, dest=f.name)
     elif typing.get_origin(hint) is typing.Literal:
         parser.add_argument(option_name(f.name), choices=list(args), default=f.default,
-                            help=help_)
+                            help=help_, dest=f.name)
     else:
         kind = next((a for a in args if a is not type(None)), hint)  # Path | None -> Path
         parser.add_argument(option_name(f.name), type=kind, default=f.default, help=help_,
-                            metavar=f.name.upper())
+                            metavar=f.name.rstrip("_").upper(), dest=f.name)
 
 
 def build_parser(prog: str, *classes: type) -> _Parser:

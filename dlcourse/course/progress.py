@@ -10,15 +10,16 @@ import math
 
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
+from dlcourse.course.render import EPOCH_HEADER, epoch_line
 from dlcourse.engine.fit import Callbacks
 
-COLUMNS = ("epoch", "train loss", "train acc", "test loss", "test acc", "seconds")
 ESTIMATE_AFTER = 8  # batches: enough for a steady per-batch time
 
 
 class TrainingDisplay(Callbacks):
-    def __init__(self, console):
+    def __init__(self, console, rows: list | None = None):
         self.console = console
+        self.rows = rows if rows is not None else []  # each finished epoch's row, kept
         self.bar = None
         self.estimated = False
 
@@ -27,7 +28,7 @@ class TrainingDisplay(Callbacks):
         self.train_images, self.batch_size = train_images, batch_size
         if first_epoch > epochs:
             return
-        self.console.print("  ".join(f"{c:>10}" for c in COLUMNS), style="bold")
+        self.console.print(EPOCH_HEADER, style="bold")
 
     def epoch_start(self, epoch: int) -> None:
         self.bar = Progress(TextColumn(f"epoch {epoch}/{self.epochs}"), BarColumn(),
@@ -45,9 +46,8 @@ class TrainingDisplay(Callbacks):
 
     def epoch_end(self, row: dict) -> None:
         self._stop_bar()
-        self.console.print(f"{row['epoch']:>10}  {row['train_loss']:>10.4f}  "
-                           f"{row['train_accuracy']:>10.1%}  {row['test_loss']:>10.4f}  "
-                           f"{row['test_accuracy']:>10.1%}  {row['seconds']:>10.1f}")
+        self.rows.append(dict(row))
+        self.console.print(epoch_line(row))
 
     def close(self) -> None:
         self._stop_bar()

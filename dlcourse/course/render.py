@@ -17,8 +17,9 @@ from rich.console import Console
 from rich.markdown import Markdown
 from rich.panel import Panel
 from rich.syntax import Syntax
+from rich.table import Table
 
-from dlcourse.errors import Quit
+from dlcourse.errors import Quit, UserError
 
 _MARKER = re.compile(r"^<!--\s*([\w-]+)\s*-->\s*$", re.MULTILINE)
 _PLACEHOLDER = re.compile(r"\{\{\s*(\w+)\s*(?::([^}]*))?\}\}")
@@ -49,6 +50,16 @@ def fill(text: str, values: dict) -> str:
     return _PLACEHOLDER.sub(one, text)
 
 
+EPOCH_COLUMNS = ("epoch", "train loss", "train acc", "test loss", "test acc", "seconds")
+EPOCH_HEADER = "  ".join(f"{c:>10}" for c in EPOCH_COLUMNS)
+
+
+def epoch_line(row: dict) -> str:
+    """One finished epoch, as the live display prints it (and a replay again)."""
+    return (f"{row['epoch']:>10}  {row['train_loss']:>10.4f}  {row['train_accuracy']:>10.1%}  "
+            f"{row['test_loss']:>10.4f}  {row['test_accuracy']:>10.1%}  {row['seconds']:>10.1f}")
+
+
 def is_interactive() -> bool:
     return sys.stdin.isatty() and sys.stdout.isatty()
 
@@ -60,14 +71,22 @@ class Screen:
     console: Console = field(default_factory=Console)
     pause: bool = False  # wait for Enter between sections
     quiz: bool = False  # ask the multiple-choice questions
+    reveal: bool = False  # teacher mode: show each question, pause, show its answer
     ask: Callable[[str], str] | None = None  # reads one line; None means console.input
+    stopped: bool = False  # the learner left with q (or Ctrl-D) before the end
+    quiz_score: tuple[int, int] | None = None  # (right, asked) of the last quiz finished
 
     def read(self, prompt: str) -> str:
         try:
             reply = self.ask(prompt) if self.ask else self.console.input(prompt)
         except EOFError:
-            raise Quit from None
+            raise self.leave() from None
         return reply.strip().lower()
+
+    def leave(self) -> Quit:
+        """The Quit to raise when the learner types q: noted, so nothing counts as read."""
+        self.stopped = True
+        return Quit()
 
     def markdown(self, text: str) -> None:
         if text:
@@ -77,26 +96,50 @@ class Screen:
     def wait(self) -> None:
         """Pause between sections: Enter continues, q quits."""
         if self.pause and self.read("[dim]Enter to continue, q to quit ›[/] ") == "q":
-            raise Quit
+            raise self.leave()
+
+    def navigate(self, count: int) -> str:
+        """A pause in a page of `count` sections: '' (Enter), 'b', 'r', a section number
+        or 'q' (raised as Quit); anything else asks again."""
+        prompt = (f"[dim]Enter: next · b: back · r: again · 1-{count}: section · q: quit ›[/] ")
+        while True:
+            reply = self.read(prompt)
+            if reply == "q":
+                raise self.leave()
+            if reply in ("", "b", "r") or (reply.isdigit() and 1 <= int(reply) <= count):
+                return reply
+            self.console.print(f"Press Enter, b, r, q, or a section number from 1 to {count}.")
 
     def source(self, *objects: object, title: str = "") -> None:
         """Show the real source of functions or classes, exactly as they run."""
-        code = "\n\n\n".join(inspect.getsource(obj).rstrip() for obj in objects)
+        self.code("\n\n\n".join(inspect.getsource(obj).rstrip() for obj in objects), title)
+
+    def code(self, code: str, title: str = "") -> None:
         syntax = Syntax(code, "python", theme="monokai", line_numbers=False, word_wrap=True)
         self.console.print(Panel(syntax, title=title or None, border_style="cyan"))
         self.console.print()
 
+    def table(self, title: str, header: list[str], rows: list[list[str]]) -> None:
+        table = Table(*header, title=title or None, title_justify="left")
+        for row in rows:
+            table.add_row(*row)
+        self.console.print(table)
+        self.console.print()
+
     # --- quizzes -------------------------------------------------------------------------
+    def question(self, question: dict) -> None:
+        lines = [f"[bold]{question['ask']}[/]", ""]
+        lines += [f"  [cyan]{i}[/]. {c}" for i, c in enumerate(question["choices"], 1)]
+        self.console.print(Panel("\n".join(lines), title="Quiz", border_style="magenta"))
+
     def choose(self, question: dict) -> int:
         """Show one question and return the 1-based choice the user typed."""
         choices = question["choices"]
-        lines = [f"[bold]{question['ask']}[/]", ""]
-        lines += [f"  [cyan]{i}[/]. {choice}" for i, choice in enumerate(choices, 1)]
-        self.console.print(Panel("\n".join(lines), title="Quiz", border_style="magenta"))
+        self.question(question)
         while True:
             reply = self.read(f"Your answer (1-{len(choices)}, q to quit) › ")
             if reply == "q":
-                raise Quit
+                raise self.leave()
             if reply.isdigit() and 1 <= int(reply) <= len(choices):
                 return int(reply)
             self.console.print(f"Type a number from 1 to {len(choices)}.")
@@ -114,11 +157,100 @@ class Screen:
         self.console.print()
         return choice == right
 
+    def show_answer(self, question: dict, values: dict) -> None:
+        """Teacher mode: the answer and why, with no one asked to type."""
+        right = right_answer(question, values)
+        self.console.print(f"[bold green]Answer: {right}[/], “{question['choices'][right - 1]}”.",
+                           fill(question["why"], values))
+        self.console.print()
+
     def quiz_questions(self, questions: list[dict], values: dict) -> int:
-        """Ask each question, explain the answer; returns how many were right."""
-        if not self.quiz:
+        """Ask each question, explain the answer, end with the score; returns how many
+        were right. In teacher mode (reveal), show each question, pause, show the answer."""
+        if self.reveal:
+            for q in questions:
+                self.question(q)
+                self.wait()
+                self.show_answer(q, values)
             return 0
-        return sum(self.explain_answer(q, self.choose(q), values) for q in questions)
+        if not self.quiz or not questions:
+            return 0
+        right = sum(self.explain_answer(q, self.choose(q), values) for q in questions)
+        self.console.print(f"[bold]Quiz: {right} of {len(questions)} right[/]\n")
+        self.quiz_score = (right, len(questions))
+        return right
+
+
+def section_titles(sections: dict[str, str]) -> dict[str, str]:
+    """{key: title} of a page's numbered sections (the text before the first marker is
+    the page's introduction, not a section): the title is the section's first heading."""
+    titles = {}
+    for key, text in sections.items():
+        if key:
+            heading = next((line.lstrip("#").strip() for line in text.splitlines()
+                            if line.startswith("#")), key)
+            titles[key] = heading
+    return titles
+
+
+def section_key(sections: dict[str, str], wanted: str, lesson: str) -> str:
+    """--from's section, by key or number ('' for the start), or a one-sentence error."""
+    keys = [key for key in sections if key]
+    if not wanted:
+        return ""
+    if wanted in keys:
+        return wanted
+    if wanted.isdigit() and 1 <= int(wanted) <= len(keys):
+        return keys[int(wanted) - 1]
+    raise UserError(f"--from {wanted}: the lesson has no such section; its sections are "
+                    f"{', '.join(f'{i} {k}' for i, k in enumerate(keys, 1))} "
+                    f"(`dlcourse lesson {lesson} --help` lists them).")
+
+
+@dataclass
+class Pages:
+    """A page's sections as shown so far, so that every pause can go back a section (b),
+    show it again (r), jump to a section by number, or quit (q).
+
+    A live lesson can only jump to sections its run has reached; a replay, which has them
+    all, asks the caller to skip ahead (`show` returns the section key to go to).
+    """
+
+    screen: Screen
+    keys: list[str]  # every section key, in the text's order: section n is keys[n - 1]
+    ahead: bool = False  # may jump to a section not shown yet (replay)
+    shown: dict[str, str] = field(default_factory=dict)  # key -> markdown as shown
+
+    def show(self, key: str, markdown: str) -> str | None:
+        self.shown[key] = markdown
+        self.screen.markdown(markdown)
+        return self.pause(key)
+
+    def pause(self, latest: str) -> str | None:
+        """Wait after section `latest`, moving among the shown ones until Enter goes past
+        it; returns a section to skip ahead to, or None to go on."""
+        if not self.screen.pause:
+            return None
+        here = latest
+        while True:
+            reply = self.screen.navigate(len(self.keys))
+            seen = [k for k in self.keys if k in self.shown]
+            if reply == "" and here == latest:
+                return None
+            if reply == "":  # forward through what was already shown, then on
+                here = seen[seen.index(here) + 1]
+            elif reply == "b":
+                here = seen[max(0, seen.index(here) - 1)]
+            elif reply.isdigit():
+                target = self.keys[int(reply) - 1]
+                if target not in self.shown:
+                    if self.ahead:
+                        return target
+                    self.screen.console.print(f"Section {reply} comes later in this run; "
+                                              "Enter goes on.")
+                    continue
+                here = target
+            self.screen.markdown(self.shown[here])
 
 
 def right_answer(question: dict, values: dict) -> int:

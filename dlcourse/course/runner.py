@@ -17,11 +17,18 @@ from pathlib import Path
 from rich.panel import Panel
 from rich.table import Table
 
-from dlcourse.course import catalog, options
+from dlcourse.course import catalog, learner, options
 from dlcourse.course.context import IMAGE_DATASETS, Context, Record, View
 from dlcourse.course.explain import next_step_line
-from dlcourse.course.render import Screen, is_interactive, split_sections
+from dlcourse.course.render import (
+    Screen,
+    is_interactive,
+    section_key,
+    section_titles,
+    split_sections,
+)
 from dlcourse.errors import Diverged, Interrupted, Quit, UserError
+from dlcourse.exercises.commands import practise_lines
 
 
 def default_out(name: str) -> Path:
@@ -64,6 +71,11 @@ def print_help(entry: catalog.Entry, screen: Screen) -> None:
         table.add_row(*row)
     screen.console.print(f"[bold]{entry.title}[/] — {entry.summary}\n")
     screen.console.print(table)
+    titles = section_titles(split_sections(catalog.read_text(entry)))
+    screen.console.print("\n[bold]Sections[/] (--from NAME or NUMBER starts at one; at a pause, "
+                         "b goes back, r repeats, a number jumps):")
+    for number, (key, title) in enumerate(titles.items(), 1):
+        screen.console.print(f"  {number:>2}. {key}: {title}")
 
 
 @contextlib.contextmanager
@@ -103,11 +115,13 @@ def start(name: str, argv: list[str], screen: Screen | None = None) -> int:
     out = make_out(run_opts.out or default_out(name))
     interactive = is_interactive()
     screen.pause = screen.pause or (run_opts.pause and interactive)
-    screen.quiz = screen.quiz or (run_opts.quiz and interactive)
+    screen.quiz = screen.quiz or (run_opts.quiz == "ask" and interactive)
+    screen.reveal = screen.reveal or run_opts.quiz == "reveal"  # types nothing: no TTY needed
     devices.seed_everything(run_opts.seed)
-    view = View(screen, sections, catalog.read_quiz(entry))
+    view = View(screen, sections, catalog.read_quiz(entry),
+                start_at=section_key(sections, run_opts.from_, name))
     ctx = Context(name=name, dataset=entry.dataset, seed=run_opts.seed, device=device,
-                  out=out, show=view, record=Record(out),
+                  out=out, show=view, record=Record(out, transcript=view.transcript),
                   data_options=parsed.get(options.DataOptions),
                   image_options=parsed.get(options.ImageOptions),
                   minutes=run_opts.minutes or entry.minutes)
@@ -146,24 +160,36 @@ def _run(module, cfg, ctx: Context, entry: catalog.Entry, header: dict) -> int:
         console.print(f"Metrics so far: {ctx.out / 'metrics.json'}")
         return err.exit_code
     metrics = record.write("complete", header)
-    try:
-        _closing_quiz(ctx.show, record.final)
-    except Quit:
-        pass
+    predictions = _closing_quiz(ctx.show, record.final)
+    if not ctx.dry_run:  # a dry run proves the code runs; it is not the lesson done
+        learner.record_lesson(entry.name, record.final, quiz=ctx.show.screen.quiz_score,
+                              predictions=predictions)
     _summary(ctx, entry, metrics)
     return 0
 
 
-def _closing_quiz(view: View, values: dict) -> None:
-    console = view.console
-    for i, choice in view.predictions.items():
-        question = view.questions[i]
-        console.print(f"[bold magenta]Your prediction:[/] {question['ask']}")
-        console.print(f"You chose {choice}, “{question['choices'][choice - 1]}”.")
-        view.screen.explain_answer(question, choice, values)
-    rest = [q for i, q in enumerate(view.questions)
-            if i not in view.predictions and not q.get("predict")]
-    view.screen.quiz_questions(rest, values)
+def _closing_quiz(view: View, values: dict) -> tuple[int, int] | None:
+    """The predictions' answers, then the rest of the quiz (its score is on the screen);
+    returns (right, made) for the predictions, None when the learner quit or made none."""
+    console, right = view.console, 0
+    try:
+        for i, choice in view.predictions.items():
+            question = view.questions[i]
+            if view.screen.reveal:  # teacher mode: the room predicted aloud
+                console.print(f"[bold magenta]The prediction:[/] {question['ask']}")
+                view.screen.show_answer(question, values)
+                continue
+            console.print(f"[bold magenta]Your prediction:[/] {question['ask']}")
+            console.print(f"You chose {choice}, “{question['choices'][choice - 1]}”.")
+            right += view.screen.explain_answer(question, choice, values)
+        if view.predictions and not view.screen.reveal:
+            console.print(f"[bold]Predictions: {right} of {len(view.predictions)} right[/]\n")
+        rest = [q for i, q in enumerate(view.questions)
+                if i not in view.predictions and not q.get("predict")]
+        view.screen.quiz_questions(rest, values)
+    except Quit:
+        pass
+    return (right, len(view.predictions)) if view.predictions and not view.screen.reveal else None
 
 
 def _summary(ctx: Context, entry: catalog.Entry, metrics: Path) -> None:
@@ -176,4 +202,6 @@ def _summary(ctx: Context, entry: catalog.Entry, metrics: Path) -> None:
     files = "\n".join(f"  {p.name}" for p in [metrics, *ctx.record.files])
     ctx.show.console.print(Panel(table, title=f"{entry.title}: done", border_style="green"))
     ctx.show.console.print(f"Files in [bold]{ctx.out}[/]:\n{files}")
+    for line in practise_lines("lesson", entry.name):
+        ctx.show.console.print(line)
     ctx.show.console.print(next_step_line(entry))

@@ -1,0 +1,1 @@
+"""Exercises the learner writes and the course checks."""

@@ -1,0 +1,222 @@
+"""`dlcourse replay`: a finished run shown again from its folder, without training."""
+
+import io
+import json
+import re
+import sys
+
+import pytest
+from rich.console import Console
+from rich.markdown import Markdown
+
+from dlcourse.course import catalog, replay
+from dlcourse.course.render import Screen, fill, split_sections
+from dlcourse.errors import UserError
+from tests.conftest import run_dlcourse
+
+LESSONS = list(catalog.load()["lesson"])
+# seconds-long runs: the image lessons' --dry-run; the others are short, or made short
+QUICK = {"sine": ["--iterations", "200"], "housing": ["--offline", "--epochs", "3"]}
+
+
+def quick(name: str) -> list[str]:
+    entry = catalog.get("lesson", name)
+    return QUICK.get(name, ["--dry-run"] if entry.dataset in ("mnist", "cifar10") else [])
+
+
+def rendered(markdown: str) -> str:
+    """A section as the terminal shows it, whitespace collapsed."""
+    console = Console(file=io.StringIO(), width=100, color_system=None)
+    console.print(Markdown(markdown))
+    return " ".join(console.file.getvalue().split())
+
+
+def collapse(text: str) -> str:
+    return " ".join(re.sub(r"\x1b\[[0-9;]*m", "", text).split())
+
+
+@pytest.mark.parametrize("name", LESSONS)
+def test_a_dry_run_and_its_replay_show_the_same_sections(cli, tmp_path, name):
+    out = tmp_path / "run"
+    live = cli("lesson", name, *quick(name), "--no-pause", "--out", str(out)).output
+    again = cli("replay", str(out), "--no-pause").output
+    run = json.loads((out / "metrics.json").read_text())
+    sections = split_sections(catalog.read_text(catalog.get("lesson", name)))
+    shown = [b for b in run["transcript"] if b["kind"] == "section"]
+    assert shown, "the transcript keeps the sections"
+    for block in shown:
+        text = rendered(fill(sections[block["key"]], block["values"]))
+        assert text in live, f"section {block['key']} differs from the live run's"
+        assert text in again, f"section {block['key']} missing from the replay"
+    epochs = [row for b in run["transcript"] if b["kind"] == "training" for row in b["rows"]]
+    for row in epochs:  # the epoch table, from the saved rows
+        assert f"{row['test_accuracy']:.1%}" in again
+
+
+def test_replay_paces_the_epochs_and_starts_without_torch(tmp_path):
+    out = tmp_path / "run"
+    assert run_dlcourse("lesson", "lenet", "--dry-run", "--no-pause", "--out", str(out),
+                        "--epochs", "2").returncode == 0
+    code = ("import sys, time; from dlcourse.cli import main; sys.argv = ['dlcourse', "
+            f"'replay', {str(out)!r}, '--pace', '0.3'];\nt = time.perf_counter()\ntry:\n"
+            "    main()\nexcept SystemExit as e:\n    assert e.code == 0, e.code\n"
+            "print('took', time.perf_counter() - t)\n"
+            "print('torch' in sys.modules, 'matplotlib' in sys.modules)")
+    import subprocess
+
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.strip().splitlines()
+    assert lines[-1] == "False False", "replay imported torch or matplotlib"
+    assert float(lines[-2].split()[1]) >= 2 * 0.3, "two epochs at --pace 0.3 take 0.6 s"
+
+
+def write(folder, content: str):
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "metrics.json").write_text(content)
+    return folder
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    (None, "holds no metrics.json"),
+    ("{not json", "cannot be read"),
+    (json.dumps({"lesson": "sine", "final": {}, "history": []}), "older dlcourse"),
+    (json.dumps({"format": 2, "lesson": "poetry", "final": {}, "transcript": []}),
+     "not from a lesson"),
+    (json.dumps({"format": 2, "lesson": "sine", "final": {}}), "damaged"),
+])
+def test_a_folder_replay_cannot_use_gets_one_sentence(cli, tmp_path, content, message):
+    folder = tmp_path / "run"
+    if content is None:
+        folder.mkdir()
+    else:
+        write(folder, content)
+    out = cli("replay", str(folder), code=2).output
+    assert message in out and "Traceback" not in out
+
+
+def test_a_run_of_another_lesson_is_named(tmp_path):
+    folder = write(tmp_path / "run", json.dumps(
+        {"format": 2, "lesson": "sine", "final": {}, "transcript": []}))
+    with pytest.raises(UserError, match="a run of 'sine', not 'resnet'"):
+        replay.show(folder, screen=Screen(console=Console(file=io.StringIO())),
+                    lesson="resnet")
+
+
+def test_values_that_no_longer_fit_the_text_are_one_sentence(cli, tmp_path):
+    folder = write(tmp_path / "run", json.dumps({
+        "format": 2, "lesson": "sine", "final": {},
+        "transcript": [{"kind": "section", "key": "results", "values": {}}]}))
+    assert "does not match this version" in cli("replay", str(folder), code=2).output
+
+
+class Terminal:
+    """A real pseudo-terminal running dlcourse: what a teacher's keyboard and screen see."""
+
+    def __init__(self, *args: str):
+        import os
+        import pty
+        import subprocess
+
+        self.os = os
+        self.master, slave = pty.openpty()
+        env = {**os.environ, "COLUMNS": "100", "LINES": "30", "TERM": "xterm"}
+        self.process = subprocess.Popen([sys.executable, "-m", "dlcourse", *args],
+                                        stdin=slave, stdout=slave, stderr=slave, env=env)
+        os.close(slave)
+        self.seen = ""
+
+    def expect(self, text: str, timeout: float = 60) -> str:
+        """Read until `text` appears (whitespace and colours aside); return what came."""
+        import select
+        import time
+
+        start, end = len(self.seen), time.monotonic() + timeout
+        while collapse(text) not in collapse(self.seen[start:]):
+            ready, _, _ = select.select([self.master], [], [], max(0, end - time.monotonic()))
+            if not ready:
+                raise AssertionError(f"no {text!r} in:\n{self.seen[start:]}")
+            try:
+                self.seen += self.os.read(self.master, 65536).decode(errors="replace")
+            except OSError:  # the process ended
+                raise AssertionError(f"ended before {text!r}:\n{self.seen[start:]}") from None
+        return self.seen[start:]
+
+    def send(self, keys: str) -> None:
+        self.os.write(self.master, (keys + "\r").encode())
+
+    def close(self) -> int:
+        code = self.process.wait(timeout=60)
+        self.os.close(self.master)
+        return code
+
+
+PROMPT = "q: quit ›"
+SINE = split_sections(catalog.read_text(catalog.get("lesson", "sine")))
+
+
+def heading(key: str) -> str:
+    """A sine section's title, up to its first placeholder."""
+    return SINE[key].splitlines()[0].lstrip("# ").split("{{")[0].strip()
+
+
+@pytest.fixture(scope="module")
+def sine_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("runs") / "sine"
+    done = run_dlcourse("lesson", "sine", "--iterations", "200", "--no-pause", "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    return out
+
+
+def test_navigation_in_a_replay_jumps_back_repeats_and_quits(sine_run):
+    first, second, third = heading("idea"), heading("gradients"), heading("run")
+    term = Terminal("replay", str(sine_run), "--quiz", "off")
+    assert first in collapse(term.expect(PROMPT))
+    term.send("3")  # ahead: a replay has every section
+    shown = collapse(term.expect(PROMPT))
+    assert third in shown and first not in shown and second not in shown
+    term.send("b")  # back to section 2, which the jump passed over
+    assert second in collapse(term.expect(PROMPT))
+    term.send("r")  # the same section again
+    assert second in collapse(term.expect(PROMPT))
+    term.send("")  # Enter: forward to section 3, already shown
+    assert third in collapse(term.expect(PROMPT))
+    term.send("q")
+    assert term.close() == 0
+
+
+def test_navigation_in_a_live_lesson_goes_back_but_not_ahead(tmp_path):
+    term = Terminal("lesson", "sine", "--iterations", "200", "--quiz", "off",
+                    "--out", str(tmp_path / "run"))
+    term.expect(PROMPT)
+    term.send("5")
+    assert "Section 5 comes later in this run" in collapse(term.expect(PROMPT))
+    term.send("")  # on to section 2
+    term.expect(PROMPT)
+    term.send("1")
+    assert heading("idea") in collapse(term.expect(PROMPT))
+    term.send("q")
+    assert term.close() == 0
+
+
+def test_teacher_mode_never_reads_standard_input(tmp_path, sine_run):
+    """--quiz reveal shows every question and its answer; with stdin closed nothing waits."""
+    import subprocess
+
+    done = subprocess.run([sys.executable, "-m", "dlcourse", "replay", str(sine_run),
+                           "--quiz", "reveal"], stdin=subprocess.DEVNULL, capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    questions = catalog.read_quiz(catalog.get("lesson", "sine"))
+    out = collapse(done.stdout)
+    for q in questions:
+        assert collapse(q["ask"]) in out
+    assert out.count("Answer:") == len(questions)
+
+
+def test_from_starts_at_a_section_and_a_wrong_one_lists_them(cli, sine_run):
+    out = cli("replay", str(sine_run), "--no-pause", "--from", "results").output
+    assert heading("results") in out and heading("idea") not in out
+    bad = cli("replay", str(sine_run), "--from", "nowhere", code=2).output
+    assert "1 idea" in bad and "results" in bad
