@@ -392,6 +392,9 @@ def replay(
     quiz: QuizMode = Quiz.ask,
     from_: Annotated[str, typer.Option(
         "--from", help="Start at this section (its name or number).")] = "",
+    figures: Annotated[bool, typer.Option(help="Draw the figures in the terminal.")] = True,
+    open_: Annotated[bool, typer.Option(
+        "--open", help="Also open each figure in the system's image viewer.")] = False,
 ) -> None:
     """Show a finished run again, without training: its text, numbers, epochs and quiz."""
     from dlcourse.course import replay as replaying
@@ -399,7 +402,8 @@ def replay(
 
     interactive = is_interactive()
     screen = Screen(console=Console(), pause=pause and interactive,
-                    quiz=quiz is Quiz.ask and interactive, reveal=quiz is Quiz.reveal)
+                    quiz=quiz is Quiz.ask and interactive, reveal=quiz is Quiz.reveal,
+                    images=figures, open_figures=open_)
     raise typer.Exit(replaying.show(run, screen=screen, pace=pace, start=from_))
 
 

@@ -11,7 +11,7 @@ import pytest
 from dlcourse.course import catalog, options
 from tests.conftest import run_dlcourse
 
-HEAVY = ("torch", "torchvision", "matplotlib")
+HEAVY = ("torch", "torchvision", "matplotlib", "textual_image", "PIL")
 
 
 @pytest.mark.parametrize("args", [["--help"], ["list"], ["explain", "cross-entropy"],

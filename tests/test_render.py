@@ -90,3 +90,44 @@ def test_without_a_tty_nothing_pauses(monkeypatch, tmp_path):
     result = run_dlcourse("explain", "checklist")
     assert result.returncode == 0
     assert "Enter to continue" not in result.stdout and "Quiz" not in result.stdout
+
+
+def test_long_code_pages_a_screenful_at_a_time_and_never_wraps_a_line():
+    out = io.StringIO()
+    prompts = []
+    console = Console(file=out, width=60, height=30, color_system=None)
+    s = Screen(console=console, pause=True, ask=lambda p: prompts.append(p) or "")
+    code = "\n".join(f"x{i} = some_call(argument_one, argument_two, argument_three)"
+                     for i in range(50))
+    s.code(code, "demo")
+    assert len(prompts) == 1, "52 lines on a 30-row screen: one 'more' pause"
+    lines = out.getvalue().splitlines()
+    for i in range(50):  # each line of code is one line on screen, cut at the edge
+        assert sum(line.startswith(f"│ x{i} = ") for line in lines) == 1
+    assert "lines cut at the screen's edge" in out.getvalue()
+
+
+def test_without_pauses_nothing_asks_to_page():
+    console = Console(file=io.StringIO(), width=60, height=30)
+    s = Screen(console=console, pause=False, ask=lambda p: pytest.fail("asked"))
+    s.table("t", ["a"], [[str(i)] for i in range(100)])
+
+
+def test_a_figure_falls_back_to_half_blocks_where_the_terminal_has_no_graphics(tmp_path):
+    from PIL import Image
+
+    path = tmp_path / "red.png"
+    Image.new("RGB", (40, 30), (200, 30, 30)).save(path)
+    out = io.StringIO()  # a terminal (colours on) that answers no graphics query
+    s = Screen(console=Console(file=out, width=60, height=30, force_terminal=True), images=True)
+    s.figure(path)
+    text = out.getvalue()
+    assert "▀" in text or "▄" in text, "drawn with half-block characters"
+    assert path.as_uri() in text, "and its path as a clickable link"
+
+
+def test_a_figure_is_only_a_link_when_output_is_not_a_terminal(tmp_path):
+    out = io.StringIO()
+    s = Screen(console=Console(file=out, width=60, color_system=None), images=True)
+    s.figure(tmp_path / "curves.png")
+    assert out.getvalue().strip() == f"Figure: {tmp_path / 'curves.png'}"

@@ -173,6 +173,7 @@ class Record:
     files: list[Path] = field(default_factory=list)
     started: float = field(default_factory=time.perf_counter)
     transcript: list[dict] = field(default_factory=list)  # the View's, shared
+    on_figure: Any = None  # called with each saved figure's path (the screen shows it)
 
     FORMAT = 2  # metrics.json's layout: 2 added "transcript", which replay needs
 
@@ -186,6 +187,8 @@ class Record:
         path = plots.save(fig, self.out / name)
         self.files.append(path)
         self.transcript.append({"kind": "figure", "file": name})
+        if self.on_figure is not None:
+            self.on_figure(path)
         return path
 
     def file(self, path: Path) -> None:

@@ -32,6 +32,8 @@ class RunOptions:
     device: str = "auto"  # auto, cpu, cuda or mps (auto picks CUDA, then MPS, then CPU)
     minutes: float = 0.0  # time for the whole lesson: the run is sized to fit (0: `list`'s)
     from_: str = ""  # start showing at this section (its name or number, from --help)
+    figures: bool = True  # draw each figure in the terminal once saved (where it is one)
+    open_: bool = False  # also open each figure in the system's image viewer
 
     def __post_init__(self):
         # numpy's legacy seeding takes 0..2**32-1; anything else ends in its traceback later

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from rich.console import Console
 from rich.markdown import Markdown
 from rich.panel import Panel
+from rich.segment import Segments
 from rich.syntax import Syntax
 from rich.table import Table
 
@@ -72,6 +73,8 @@ class Screen:
     pause: bool = False  # wait for Enter between sections
     quiz: bool = False  # ask the multiple-choice questions
     reveal: bool = False  # teacher mode: show each question, pause, show its answer
+    images: bool = False  # draw saved figures in the terminal (when it is one)
+    open_figures: bool = False  # also open each figure in the system's image viewer
     ask: Callable[[str], str] | None = None  # reads one line; None means console.input
     stopped: bool = False  # the learner left with q (or Ctrl-D) before the end
     quiz_score: tuple[int, int] | None = None  # (right, asked) of the last quiz finished
@@ -115,15 +118,61 @@ class Screen:
         self.code("\n\n\n".join(inspect.getsource(obj).rstrip() for obj in objects), title)
 
     def code(self, code: str, title: str = "") -> None:
-        syntax = Syntax(code, "python", theme="monokai", line_numbers=False, word_wrap=True)
-        self.console.print(Panel(syntax, title=title or None, border_style="cyan"))
-        self.console.print()
+        """Code as it runs: a line stays one line (cut at the screen's edge, never wrapped
+        mid-expression), and a long listing pages."""
+        width = max(len(line) for line in code.splitlines()) + 4 if code else 20
+        syntax = Syntax(code, "python", theme="monokai", line_numbers=False, word_wrap=False)
+        cut = width > self.console.width
+        subtitle = "[dim]lines cut at the screen's edge: a wider terminal shows them[/]"
+        self.page(Panel(syntax, title=title or None, border_style="cyan",
+                        subtitle=subtitle if cut else None))
 
     def table(self, title: str, header: list[str], rows: list[list[str]]) -> None:
         table = Table(*header, title=title or None, title_justify="left")
         for row in rows:
             table.add_row(*row)
-        self.console.print(table)
+        self.page(table)
+
+    def figure(self, path) -> None:
+        """A saved figure: its path as a clickable link, the picture itself where the
+        terminal can draw it (kitty graphics or sixel, else half-block characters), and the
+        system's viewer with --open."""
+        from pathlib import Path
+
+        path = Path(path).resolve()
+        self.console.print(f"Figure: [link={path.as_uri()}]{path}[/link]", soft_wrap=True)
+        if self.open_figures:
+            import typer  # launches the platform's viewer (open, xdg-open, start)
+
+            typer.launch(str(path))
+        if not (self.images and self.console.is_terminal):
+            return
+        try:  # imported only to draw a figure: it probes the terminal for graphics support
+            from textual_image.renderable import HalfcellImage, Image, UnicodeImage
+        except ImportError:  # an install without it: the link is enough
+            return
+        if Image is UnicodeImage:  # no graphics protocol answered: colour half-blocks
+            Image = HalfcellImage  # noqa: N806 - the class textual-image would have picked
+        rows = max(8, min(self.console.height - 4, 26))  # fits a 30-row projector screen
+        self.console.print(Image(path, width="auto", height=rows))
+        self.console.print()
+
+    def page(self, renderable) -> None:
+        """Print, a screenful at a time when pausing: nothing scrolls off a projector's
+        30 rows before it was read (Enter shows more, q quits)."""
+        lines = self.console.render_lines(renderable, pad=False, new_lines=True)
+        room = max(5, self.console.height - 2)
+        if not self.pause or len(lines) <= room:
+            self.console.print(renderable)
+            self.console.print()
+            return
+        for start in range(0, len(lines), room):
+            for line in lines[start:start + room]:
+                self.console.print(Segments(line), end="")
+            if start + room < len(lines):
+                more = f"[dim]more: Enter ({start + room} of {len(lines)} lines) · q: quit ›[/] "
+                if self.read(more) == "q":
+                    raise self.leave()
         self.console.print()
 
     # --- quizzes -------------------------------------------------------------------------

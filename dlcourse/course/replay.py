@@ -136,5 +136,7 @@ def _render(block: dict, screen: Screen, folder: Path, pace: float) -> None:
         console.print()
     elif kind == "figure":
         path = folder / block["file"]
-        state = "" if path.exists() else " [yellow](missing from the folder)[/]"
-        console.print(f"Figure: [link=file://{path.resolve()}]{path}[/link]{state}")
+        if path.exists():
+            screen.figure(path)
+        else:
+            console.print(f"Figure {block['file']}: [yellow]missing from {folder}[/]")

@@ -117,11 +117,13 @@ def start(name: str, argv: list[str], screen: Screen | None = None) -> int:
     screen.pause = screen.pause or (run_opts.pause and interactive)
     screen.quiz = screen.quiz or (run_opts.quiz == "ask" and interactive)
     screen.reveal = screen.reveal or run_opts.quiz == "reveal"  # types nothing: no TTY needed
+    screen.images, screen.open_figures = run_opts.figures, run_opts.open_
     devices.seed_everything(run_opts.seed)
     view = View(screen, sections, catalog.read_quiz(entry),
                 start_at=section_key(sections, run_opts.from_, name))
     ctx = Context(name=name, dataset=entry.dataset, seed=run_opts.seed, device=device,
-                  out=out, show=view, record=Record(out, transcript=view.transcript),
+                  out=out, show=view,
+                  record=Record(out, transcript=view.transcript, on_figure=screen.figure),
                   data_options=parsed.get(options.DataOptions),
                   image_options=parsed.get(options.ImageOptions),
                   minutes=run_opts.minutes or entry.minutes)
