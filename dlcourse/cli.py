@@ -385,7 +385,9 @@ def data_path(data_dir: DataDir = None) -> None:
 
 @app.command()
 def replay(
-    run: Annotated[Path, typer.Argument(help="A finished run's folder (or its metrics.json).")],
+    run: Annotated[str, typer.Argument(
+        help="A finished run's folder (or its metrics.json), or a lesson's name for the "
+             "reference run that ships with dlcourse.")],
     pace: Annotated[float, typer.Option(
         min=0, max=10, help="Seconds between epoch rows, so a class watches them grow.")] = 0.0,
     pause: Annotated[bool, typer.Option(help="Wait for Enter between sections.")] = True,
@@ -404,7 +406,8 @@ def replay(
     screen = Screen(console=Console(), pause=pause and interactive,
                     quiz=quiz is Quiz.ask and interactive, reveal=quiz is Quiz.reveal,
                     images=figures, open_figures=open_)
-    raise typer.Exit(replaying.show(run, screen=screen, pace=pace, start=from_))
+    raise typer.Exit(replaying.show(replaying.resolve(run), screen=screen, pace=pace,
+                                    start=from_))
 
 
 def main() -> None:

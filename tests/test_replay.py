@@ -220,3 +220,30 @@ def test_from_starts_at_a_section_and_a_wrong_one_lists_them(cli, sine_run):
     assert heading("results") in out and heading("idea") not in out
     bad = cli("replay", str(sine_run), "--from", "nowhere", code=2).output
     assert "1 idea" in bad and "results" in bad
+
+
+REFERENCES = sorted(p.name for p in (catalog.assets_dir() / "reference").glob("*")
+                    if (p / "metrics.json").exists())
+
+
+@pytest.mark.parametrize("name", REFERENCES)
+def test_every_shipped_reference_run_replays_offline(cli, name):
+    """`dlcourse replay LESSON`: the reference run in assets/, every section filled, every
+    figure it names present, and the hardware and date it was made on stated."""
+    out = cli("replay", name, "--no-pause").output
+    run = replay.load(replay.reference(name))
+    assert run["status"] == "complete" and run["machine"]["cpu"] and run["started"]
+    for block in run["transcript"]:
+        if block["kind"] == "figure":
+            assert (replay.reference(name) / block["file"]).exists(), block["file"]
+    assert "missing from" not in out and f"{run['started'][:10]}" in out
+
+
+def test_reference_runs_stay_small():
+    files = [p for p in (catalog.assets_dir() / "reference").rglob("*") if p.is_file()]
+    assert sum(p.stat().st_size for p in files) < 2_500_000
+
+
+def test_a_lesson_without_a_reference_run_says_so(cli):
+    missing = next(n for n in LESSONS if n not in REFERENCES)
+    assert "No reference run" in cli("replay", missing, code=2).output

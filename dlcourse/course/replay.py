@@ -26,6 +26,22 @@ from dlcourse.course.render import (
 from dlcourse.errors import Quit, UserError
 
 
+def reference(lesson: str) -> Path:
+    """The reference run that ships with dlcourse for `lesson` (assets/reference/LESSON)."""
+    return catalog.assets_dir() / "reference" / lesson
+
+
+def resolve(run: str) -> Path:
+    """A run folder as given, or a lesson's name for its shipped reference run."""
+    path = Path(run)
+    if path.exists() or run not in catalog.load()["lesson"]:
+        return path
+    if not (reference(run) / "metrics.json").exists():
+        raise UserError(f"No reference run of '{run}' ships with this dlcourse; replay a run "
+                        f"folder of your own (`dlcourse lesson {run}` makes one).")
+    return reference(run)
+
+
 def load(folder: Path) -> dict:
     """The run's metrics.json, checked: a folder from another lesson, an older format or a
     damaged file each get one sentence."""
@@ -65,9 +81,12 @@ def show(folder: Path, *, screen: Screen, pace: float = 0.0, lesson: str | None 
     console = screen.console
     folder = folder if folder.is_dir() else folder.parent
     screen.markdown(sections[""])
-    console.print(f"[bold]Replay[/] of a {run.get('status', 'finished')} run: device "
-                  f"{run.get('device', '?')}, seed {run.get('seed', '?')}, "
-                  f"{run.get('seconds', 0):.0f} s, from {folder}\n")
+    machine = run.get("machine", {})
+    hardware = machine.get("gpu") or machine.get("cpu") or run.get("device", "?")
+    when = f", {run['started'][:10]}" if run.get("started") else ""
+    console.print(f"[bold]Replay[/] of a {run.get('status', 'finished')} run on {hardware}"
+                  f"{when}: seed {run.get('seed', '?')}, {run.get('seconds', 0):.0f} s, "
+                  f"from {folder}\n")
     pages = Pages(screen, [key for key in sections if key], ahead=True)
     predictions: dict[int, int] = {}
     skip_to = start  # a section asked for ahead (--from, or a number at a pause)

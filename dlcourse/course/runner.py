@@ -129,7 +129,8 @@ def start(name: str, argv: list[str], screen: Screen | None = None) -> int:
                   minutes=run_opts.minutes or entry.minutes)
     resolved = {k: v for opts in parsed.values() for k, v in dataclasses.asdict(opts).items()}
     header = {"lesson": name, "options": {**resolved, "out": str(out)}, "seed": ctx.seed,
-              "device": str(device)}
+              "device": str(device), "machine": devices.machine(device),
+              "started": datetime.now().isoformat(timespec="seconds")}
     screen.console.print(f"Device: [bold]{devices.describe(device)}[/] · seed {ctx.seed}"
                          f" · run folder {out}\n")
     with signals_interrupt():
