@@ -194,12 +194,26 @@ def make_loaders(data, batch_size, *, device, seed=0, subset=None, test_images=N
     return train, test, test_index
 
 
+def train_sample(train_loader, n: int, batch_size: int) -> DeviceLoader:
+    """A loader of a fixed sample of `n` of the training loader's images (the same on every
+    run), prepared as test images are: normalized alike, never augmented or shuffled."""
+    images, labels = train_loader.images, train_loader.labels  # on the training device
+    keep = sample_index(len(labels), n, TEST_SAMPLE_SEED)
+    if keep is not None:
+        keep = keep.to(labels.device)
+        images, labels = images[keep], labels[keep]
+    return DeviceLoader(images, labels, batch_size, device=train_loader.device,
+                        mean=train_loader.mean.flatten(), std=train_loader.std.flatten(),
+                        bf16=train_loader.bf16, channels_last=train_loader.channels_last)
+
+
 def fit(model, data, *, optimizer, epochs: int, batch_size: int, device: torch.device,
         seed: int = 0, loss_fn=F.cross_entropy, scheduler=None, augment=(), padding=4,
         normalize=None, subset: int | None = None, test_images: int | None = None,
-        variant: Variant = FP32, checkpoint: Path | None = None,
-        rebuild: dict | None = None, resume: Path | None = None,
-        max_batches: int | None = None, callbacks: Callbacks | None = None) -> Result:
+        train_eval_images: int | None = None, variant: Variant = FP32,
+        checkpoint: Path | None = None, rebuild: dict | None = None,
+        resume: Path | None = None, max_batches: int | None = None,
+        callbacks: Callbacks | None = None) -> Result:
     """Train `model` on `data` (an ImageSet: uint8 images, int64 labels) for `epochs`
     epochs, evaluating on its test images after each one.
 
@@ -207,6 +221,11 @@ def fit(model, data, *, optimizer, epochs: int, batch_size: int, device: torch.d
     normalize: (mean, std) per channel; None computes them from the training images.
     subset, test_images: train on a seeded subset of this many images, test on the first
     `test_images` (None: all).
+    train_eval_images: also evaluate a fixed sample of this many training images after
+    each epoch, as the test images are (no augmentation, dropout off, batch norm in eval
+    mode), into the history as `train_eval_acc`: the training accuracy to set against the
+    test accuracy, unlike `train_accuracy`, the running mean over an epoch of augmented
+    batches while the weights still moved. None: not measured.
     variant: bf16 or float32, channels-last or contiguous (engine/speed.py measures which).
     checkpoint: where model.pt goes after every finished epoch, with `rebuild` (what
     rebuilds the model); a diverged epoch never overwrites it.
@@ -220,6 +239,8 @@ def fit(model, data, *, optimizer, epochs: int, batch_size: int, device: torch.d
                                              max_batches=max_batches, normalize=normalize,
                                              augment=augment, padding=padding,
                                              variant=variant)
+    train_eval = (train_sample(train_loader, train_eval_images, test_loader.batch_size)
+                  if train_eval_images else None)
     model.to(device, memory_format=torch.channels_last if variant.channels_last
              else torch.contiguous_format)
     total_steps = epochs * len(train_loader)
@@ -237,7 +258,7 @@ def fit(model, data, *, optimizer, epochs: int, batch_size: int, device: torch.d
             watch = Watch(callbacks, stop, device, result.first_loss)
             for epoch in range(result.epochs_done + 1, epochs + 1):
                 row, predictions = _epoch(epoch, model, train_loader, test_loader, loss_fn,
-                                          optimizer, sched, watch)
+                                          optimizer, sched, watch, train_eval)
                 result.add(row, predictions)
                 result.first_loss = watch.first_loss
                 if checkpoint is not None:
@@ -264,8 +285,10 @@ def fit(model, data, *, optimizer, epochs: int, batch_size: int, device: torch.d
     return result
 
 
-def _epoch(epoch, model, train_loader, test_loader, loss_fn, optimizer, scheduler, watch):
-    """Train one epoch and evaluate; returns its history row and the test predictions."""
+def _epoch(epoch, model, train_loader, test_loader, loss_fn, optimizer, scheduler, watch,
+           train_eval=None):
+    """Train one epoch and evaluate (and on `train_eval`, a loader of training images, when
+    given); returns its history row and the test predictions."""
     watch.begin(epoch)
     start = time.perf_counter()
     train_loss, train_acc = train_one_epoch(model, train_loader, loss_fn, optimizer,
@@ -276,6 +299,8 @@ def _epoch(epoch, model, train_loader, test_loader, loss_fn, optimizer, schedule
     row = {"epoch": epoch, "train_loss": train_loss, "train_accuracy": train_acc,
            "test_loss": test_loss, "test_accuracy": test_acc, "seconds": seconds,
            "lr": optimizer.param_groups[0]["lr"]}
+    if train_eval is not None:
+        _, row["train_eval_acc"], _ = evaluate(model, train_eval, loss_fn)
     return row, predictions.cpu()
 
 

@@ -1,14 +1,21 @@
-"""Normalization and augmentation on CIFAR-10: what they do to images, and to learning."""
+"""Normalization and augmentation on CIFAR-10: what they do to images, two ways to feed them
+to a network, and what augmentation is worth once a network sees its images many times."""
 
 from dataclasses import dataclass, replace
 
 import torch
+from PIL import Image
+from torch import nn
+from torch.utils.data import DataLoader, Dataset
+from torchvision import transforms
 
 from dlcourse import plots
 from dlcourse.engine import augment
 from dlcourse.engine.fit import channel_stats
+from dlcourse.engine.loader import DeviceLoader
 from dlcourse.engine.recipes import TrainingOptions, with_overrides
 from dlcourse.engine.sizing import Sizing
+from dlcourse.engine.throughput import images_per_second
 from dlcourse.lessons.common import plan, train
 from dlcourse.lessons.lenet import LeNet
 
@@ -20,11 +27,15 @@ VARIANTS = {  # three LeNets that differ only in how the input is prepared
     "normalized": dict(normalize="data", augment=()),
     "normalized + augmented": dict(normalize="data", augment=("crop", "flip")),
 }
-RECIPE = dict(optimizer="adamw", lr=3e-3, weight_decay=5e-4, batch_size=128, epochs=10,
+RECIPE = dict(optimizer="adamw", lr=3e-3, weight_decay=5e-4, batch_size=128, epochs=12,
               schedule="onecycle", padding=4)
-# How three runs fit the lesson's time. At the 45,000 image passes each gets on a 2-core CPU,
-# 2/3/4/6/8 epochs reached 50.8/51.8/50.9/51.3/51.3 % (benchmarks/sizing.py, seed 0).
-SIZING = Sizing(min_epochs=3, max_epochs=20)
+# Augmentation pays once a network has seen its images many times, so a longer lesson
+# spends its time on more epochs over about as many images, not on more images: 12 epochs
+# a minute (on a 2-core CPU, 12 on 2,500 images in 1 minute, 36 on 3,000 in 3). What
+# other splits reached: benchmarks/augmentation_payoff.py.
+EPOCHS_PER_MINUTE = 12
+PIPELINE_IMAGES = 2_000  # timed through each input pipeline
+WORKERS = 2  # DataLoader worker processes: one per core of a small laptop
 
 
 @dataclass(frozen=True)
@@ -46,6 +57,79 @@ def show_augmentations(ctx, images) -> None:
                       "augmentations.png")
 
 
+class CifarImages(Dataset):
+    """The standard way: one image at a time, as a PIL image, through `transform`."""
+
+    def __init__(self, images, labels, transform):
+        self.images = images.permute(0, 2, 3, 1).numpy()  # (N, H, W, C) uint8, as PIL wants
+        self.labels = labels
+        self.transform = transform
+
+    def __len__(self):
+        return len(self.labels)
+
+    def __getitem__(self, i):
+        image = Image.fromarray(self.images[i])  # what torchvision's CIFAR10 hands out
+        return self.transform(image), self.labels[i]
+
+
+def standard_loader(images, labels, mean, std, seed=0):
+    """torchvision's pipeline: per-image transforms, batched by a DataLoader's workers."""
+    transform = transforms.Compose([
+        transforms.RandomCrop(images.shape[-1], padding=4),  # pad 4 zeros, cut back
+        transforms.RandomHorizontalFlip(),
+        transforms.ToTensor(),  # PIL (H, W, C) uint8 -> (C, H, W) float in [0, 1]
+        transforms.Normalize(mean, std),
+    ])
+    return DataLoader(CifarImages(images, labels, transform), batch_size=128, shuffle=True,
+                      num_workers=WORKERS, generator=torch.Generator().manual_seed(seed))
+
+
+def compare_pipelines(ctx, data, mean, std) -> dict:
+    """The same images, crops, flips and normalization through both pipelines, timed."""
+    X, y = data.train_x[:PIPELINE_IMAGES], data.train_y[:PIPELINE_IMAGES]
+    engine = DeviceLoader(X, y, 128, device=ctx.device, mean=mean, std=std, train=True,
+                          augment=("crop", "flip"), padding=4, seed=ctx.seed)
+    speeds = {"torchvision": images_per_second(standard_loader(X, y, mean, std, ctx.seed)),
+              "engine": images_per_second(engine)}
+    ctx.show.table(f"{len(y):,} training images, cropped, flipped and normalized",
+                   ["pipeline", "images/s"],
+                   [[f"torchvision: Dataset + Compose + DataLoader ({WORKERS} workers)",
+                     f"{speeds['torchvision']:,.0f}"],
+                    [f"engine: DeviceLoader, whole batches on {ctx.device.type}",
+                     f"{speeds['engine']:,.0f}"]])
+    return speeds
+
+
+def lenet_sequential(num_classes=10) -> nn.Sequential:
+    """LeNet again, as one nn.Sequential: each layer feeds the next, no forward() to write."""
+    return nn.Sequential(
+        nn.Conv2d(3, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),  # -> (B, 16, 16, 16)
+        nn.Conv2d(16, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),  # -> (B, 32, 8, 8)
+        nn.Conv2d(32, 64, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),  # -> (B, 64, 4, 4)
+        nn.Flatten(),  # (B, 1024)
+        nn.Linear(64 * 4 * 4, 500), nn.ReLU(), nn.Dropout(0.5),
+        nn.Linear(500, num_classes),
+    )
+
+
+@torch.no_grad()
+def compare_models(ctx, x) -> dict:
+    """LeNet as a Module subclass and as a Sequential: the same parameters, the same
+    outputs once the Sequential is given the Module's weights?"""
+    module, sequential = LeNet().eval(), lenet_sequential().eval()  # eval: no dropout
+    # the same tensors in the same order, under other names (features.0.weight -> 0.weight)
+    sequential.load_state_dict(dict(zip(sequential.state_dict(),
+                                        module.state_dict().values(), strict=True)))
+    params = [sum(p.numel() for p in m.parameters()) for m in (module, sequential)]
+    difference = (module(x) - sequential(x)).abs().max().item()  # (B, 10) scores compared
+    ctx.show.table(f"the two LeNets on {len(x)} test images",
+                   ["", "nn.Module subclass", "nn.Sequential"],
+                   [["parameters", f"{params[0]:,}", f"{params[1]:,}"],
+                    ["largest difference between their scores", f"{difference:.2g}", ""]])
+    return dict(params_module=params[0], params_sequential=params[1], max_difference=difference)
+
+
 def run(cfg: Config, ctx) -> None:
     data = ctx.load_data()
     ctx.show.section("idea")
@@ -57,9 +141,30 @@ def run(cfg: Config, ctx) -> None:
                    [["mean, computed", *mean.tolist()], ["mean, usual constants", *USUAL_MEAN],
                     ["std, computed", *std.tolist()], ["std, usual constants", *USUAL_STD]])
     ctx.show.section("normalize")
+    ctx.show.source(CifarImages, standard_loader)
+    speeds = compare_pipelines(ctx, data, mean.tolist(), std.tolist())
+    ctx.show.section("pipelines", **speeds, ratio=speeds["engine"] / speeds["torchvision"])
+    ctx.show.source(lenet_sequential, LeNet)
+    x = (data.test_x[:256].float() / 255 - mean[:, None, None]) / std[:, None, None]
+    same = compare_models(ctx, x)
+    ctx.show.section("models", **same)
+    results = train_variants(ctx, cfg, data)
+    save_comparison(ctx, results)
+    summarize(ctx, results, speeds, same)
+    # a lesson three times as long trains three times the epochs (EPOCHS_PER_MINUTE)
+    ctx.show.section("results", **ctx.record.final, longer_minutes=3 * ctx.minutes)
+    ctx.show.section("recap")
+
+
+def train_variants(ctx, cfg, data) -> dict:
+    """Three LeNets, same seed and recipe, sized together to the lesson's time."""
     # the slowest of the three (it augments) sets the pace for all of them
     slowest = with_overrides({**RECIPE, **VARIANTS["normalized + augmented"]}, cfg)
-    planned = plan(ctx, LeNet(), data, slowest, SIZING, cfg, runs=len(VARIANTS))
+    epochs = max(1, round(EPOCHS_PER_MINUTE * ctx.minutes))
+    planned = plan(ctx, LeNet(), data, slowest, Sizing(min_epochs=epochs, max_epochs=epochs),
+                   cfg, runs=len(VARIANTS))
+    ctx.show.section("variants", images=planned.subset or len(data.train_y),
+                     epochs=planned.recipe["epochs"])
     ctx.show.predict()
     results = {}
     for name, variant in VARIANTS.items():
@@ -68,24 +173,34 @@ def run(cfg: Config, ctx) -> None:
         recipe = {**planned.recipe, **variant}
         results[name] = train(ctx, LeNet(), data, replace(planned, recipe=recipe),
                               label=name.split()[-1], figures=False,
-                              rebuild={"lesson": "augmentation", "variant": name})
-    save_comparison(ctx, results)
-    best = results["normalized + augmented"]
-    ctx.record.final.update(test_accuracy=best.test_accuracy,
-                            gap_normalized=gap(results["normalized"]), gap_augmented=gap(best))
-    ctx.show.section("results", **{k.split()[-1]: r.test_accuracy for k, r in results.items()},
-                     **ctx.record.final)
-    ctx.show.section("recap")
+                              rebuild={"lesson": "augmentation", "variant": name},
+                              train_eval_images=planned.test_images or len(data.test_y))
+    return results
 
 
-def gap(result) -> float:
-    """Train minus test accuracy at the end: how much was memorised rather than learned."""
-    last = result.history[-1]
-    return last["train_accuracy"] - last["test_accuracy"]
+def summarize(ctx, results, speeds, same) -> None:
+    """The run's figures, for the results text and the quiz (its answers are 1-based)."""
+    last = {name.split()[-1]: r.history[-1] for name, r in results.items()}
+    final = ctx.record.final
+    for key, row in last.items():
+        final.update({f"test_{key}": row["test_accuracy"], f"train_{key}": row["train_eval_acc"],
+                      f"gap_{key}": row["train_eval_acc"] - row["test_accuracy"]})
+    plain = results["normalized"].history
+    final.update(
+        test_accuracy=last["augmented"]["test_accuracy"], epochs=len(plain),
+        tested=results["normalized"].test_images,  # test images evaluated after every epoch
+        gain=last["augmented"]["test_accuracy"] - last["normalized"]["test_accuracy"],
+        # the epoch where the network without augmentation tested best
+        peak_epoch=max(plain, key=lambda h: h["test_accuracy"])["epoch"],
+        peak_normalized=max(h["test_accuracy"] for h in plain),
+        smallest_gap=1 + min(range(3), key=lambda i: final[f"gap_{list(last)[i]}"]),
+        best_variant=1 + max(range(3), key=lambda i: final[f"test_{list(last)[i]}"]),
+        pipeline_ratio=speeds["engine"] / speeds["torchvision"], **same)
 
 
 def save_comparison(ctx, results) -> None:
-    epochs = {k: [h["epoch"] for h in r.history] for k, r in results.items()}
-    accuracy = {k: [100 * h["test_accuracy"] for h in r.history] for k, r in results.items()}
-    ctx.record.figure(plots.curves(epochs, accuracy, title="LeNet test accuracy per epoch",
-                                   xlabel="epoch", ylabel="test accuracy (%)"), "variants.png")
+    """Training (eval mode) and test accuracy per epoch, one colour per variant."""
+    runs = {k: ([h["epoch"] for h in r.history], [100 * h["train_eval_acc"] for h in r.history],
+                [100 * h["test_accuracy"] for h in r.history]) for k, r in results.items()}
+    ctx.record.figure(plots.train_test_curves(runs, title="LeNet accuracy per epoch"),
+                      "variants.png")

@@ -83,10 +83,11 @@ def _earlier_plan(ctx) -> dict:
 
 
 def train(ctx, model, data, planned: Planned, *, rebuild: dict, loss_fn=F.cross_entropy,
-          label: str = "", figures: bool = True):
+          label: str = "", figures: bool = True, train_eval_images: int | None = None):
     """fit_recipe() with this run's device, seed, --resume and --dry-run, shown live; its
     epochs, figures and checkpoint go to the run's record. `label` tells apart the models
-    of a lesson that trains several (history rows, final figures, model-LABEL.pt)."""
+    of a lesson that trains several (history rows, final figures, model-LABEL.pt);
+    `train_eval_images` asks fit() for eval-mode training accuracy after every epoch."""
     name = f"model-{label}.pt" if label else "model.pt"
     checkpoint = ctx.out / name
     resume = ctx.resume
@@ -101,6 +102,7 @@ def train(ctx, model, data, planned: Planned, *, rebuild: dict, loss_fn=F.cross_
                             subset=planned.subset, test_images=planned.test_images,
                             variant=planned.variant, loss_fn=loss_fn, checkpoint=checkpoint,
                             rebuild=rebuild, resume=resume,
+                            train_eval_images=train_eval_images,
                             max_batches=DRY_RUN_BATCHES if ctx.dry_run else None,
                             callbacks=ctx.show.training())
     except (Diverged, Interrupted) as stop:
