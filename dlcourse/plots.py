@@ -10,6 +10,7 @@ import matplotlib
 matplotlib.use("Agg")  # files only: works on servers, in CI and over SSH
 
 import matplotlib.pyplot as plt  # noqa: E402
+import torch  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 from dlcourse.fileio import atomic_write  # noqa: E402
@@ -121,14 +122,31 @@ def labelled_grid(images, labels, classes: Sequence[str], title: str = "", n: in
     return image_grid(images[:n], [classes[i] for i in labels[:n].tolist()], title=title)
 
 
-def prediction_grid(images, labels, predictions, classes: Sequence[str], n: int = 32) -> Figure:
-    """The first n test images: prediction over truth, mistakes in red."""
-    titles = [f"{classes[p]}" if p == t else f"{classes[p]}\n(true: {classes[t]})"
-              for p, t in zip(predictions[:n].tolist(), labels[:n].tolist(), strict=True)]
-    colors = ["green" if p == t else "red"
-              for p, t in zip(predictions[:n].tolist(), labels[:n].tolist(), strict=True)]
-    return image_grid(images[:n], titles, colors=colors,
-                      title="test images: prediction (red: wrong, with the true class)")
+def most_confident(labels, predictions, confidence, mistakes: int = 24, right: int = 8):
+    """Indices of the `mistakes` most confident wrong predictions, then of the most
+    confident right ones (more of them when there are fewer mistakes), and the mistake count."""
+    wrong = (predictions != labels).nonzero().flatten()
+    correct = (predictions == labels).nonzero().flatten()
+    shown = min(mistakes, len(wrong))
+    pick = [group[confidence[group].argsort(descending=True)[:k]]
+            for group, k in ((wrong, shown), (correct, right + mistakes - shown))]
+    return torch.cat(pick), shown
+
+
+def prediction_grid(images, labels, predictions, confidence, classes: Sequence[str],
+                    mistakes: int = 24, right: int = 8) -> Figure:
+    """What the model gets wrong: its most confident mistakes (red, with the true class),
+    then a few of its most confident right answers (green), each with its probability."""
+    chosen, shown = most_confident(labels, predictions, confidence, mistakes, right)
+    wrong = int((predictions != labels).sum())
+    titles, colors = [], []
+    for i in chosen.tolist():
+        p, t, c = predictions[i].item(), labels[i].item(), confidence[i].item()
+        titles.append(f"{classes[p]} {c:.0%}" + ("" if p == t else f"\n(true: {classes[t]})"))
+        colors.append("green" if p == t else "red")
+    return image_grid(images[chosen], titles, colors=colors,
+                      title=f"the {shown} most confident of {wrong:,} mistakes (red, true "
+                            f"class below), then confident right answers (green)")
 
 
 def histograms(columns: Mapping[str, Sequence[float]], bins: int = 50) -> Figure:

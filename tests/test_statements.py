@@ -309,3 +309,43 @@ def test_sine_names_d_as_the_flattest_direction_computed_in_the_run(tmp_path):
     final = json.loads((out / "metrics.json").read_text())["final"]
     assert final["flat_coefficient"] == "d" and final["flat_share"] > 0.95
     assert "almost entirely d, the constant term" in " ".join(result.stdout.split())
+
+
+def test_predictions_figure_shows_the_most_confident_mistakes_first():
+    """Issue 11: at 99 % the first 32 test images were all green; the figure now shows what
+    the model gets wrong, most confident first, then a few confident right answers."""
+    import torch
+
+    from dlcourse import plots
+
+    labels = torch.tensor([0, 1, 2, 3, 4, 5, 6, 7])
+    predictions = torch.tensor([0, 2, 2, 0, 4, 1, 6, 7])  # wrong at 1, 3, 5
+    confidence = torch.tensor([0.9, 0.6, 0.99, 0.8, 0.7, 0.95, 0.5, 0.97])
+    chosen, shown = plots.most_confident(labels, predictions, confidence, mistakes=2, right=2)
+    assert shown == 2 and chosen.tolist() == [5, 3, 2, 7]  # mistakes by confidence, then right
+    chosen, shown = plots.most_confident(labels, predictions, confidence, mistakes=5, right=1)
+    assert shown == 3 and chosen[:3].tolist() == [5, 3, 1] and len(chosen) == 6
+
+
+def test_evaluate_returns_each_predictions_softmax_confidence():
+    import torch
+
+    from dlcourse.engine.loop import evaluate
+
+    class Loader:
+        labels = torch.tensor([0, 1])
+        device = torch.device("cpu")
+
+        def __iter__(self):
+            yield torch.tensor([[2.0, 0.0], [0.0, 1.0]]), self.labels
+
+        def autocast(self):
+            import contextlib
+
+            return contextlib.nullcontext()
+
+    _, accuracy, predictions, confidence = evaluate(torch.nn.Identity(), Loader(),
+                                                    torch.nn.functional.cross_entropy)
+    assert accuracy == 1 and predictions.tolist() == [0, 1]
+    expected = torch.tensor([[2.0, 0.0], [0.0, 1.0]]).softmax(1).max(1).values
+    assert torch.allclose(confidence, expected)

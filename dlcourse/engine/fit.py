@@ -35,6 +35,7 @@ class Result:
     train_seconds: float = 0.0  # this run's training, evaluation excluded
     images_per_second: float = 0.0
     predictions: torch.Tensor | None = None  # (N_test,) predicted classes, on the CPU
+    confidence: torch.Tensor | None = None  # (N_test,) their softmax probability, on the CPU
     test_labels: torch.Tensor | None = None  # (N_test,) the labels they are judged against
     test_index: torch.Tensor | None = None  # which test images those are (None: the first)
     epochs_done: int = 0
@@ -43,12 +44,13 @@ class Result:
     test_images: int = 0
     first_loss: float | None = None  # what divergence is judged against
 
-    def add(self, row: dict, predictions) -> None:
+    def add(self, row: dict, predictions, confidence) -> None:
         """A finished epoch."""
         self.history.append(row)
         self.epochs_done, self.epochs_trained = row["epoch"], self.epochs_trained + 1
         self.train_seconds += row["seconds"]
         self.test_accuracy, self.predictions = row["test_accuracy"], predictions
+        self.confidence = confidence
 
 
 class Callbacks:
@@ -257,9 +259,10 @@ def fit(model, data, *, optimizer, epochs: int, batch_size: int, device: torch.d
         with stop_requests() as stop:
             watch = Watch(callbacks, stop, device, result.first_loss)
             for epoch in range(result.epochs_done + 1, epochs + 1):
-                row, predictions = _epoch(epoch, model, train_loader, test_loader, loss_fn,
-                                          optimizer, sched, watch, train_eval)
-                result.add(row, predictions)
+                row, predictions, confidence = _epoch(epoch, model, train_loader, test_loader,
+                                                      loss_fn, optimizer, sched, watch,
+                                                      train_eval)
+                result.add(row, predictions, confidence)
                 result.first_loss = watch.first_loss
                 if checkpoint is not None:
                     ckpt.save(checkpoint, model, optimizer, sched, train_loader.generator,
@@ -278,8 +281,9 @@ def fit(model, data, *, optimizer, epochs: int, batch_size: int, device: torch.d
     finally:
         callbacks.close()
     if result.predictions is None:  # resumed from a finished run: show what it reached
-        _, result.test_accuracy, predictions = evaluate(model, test_loader, loss_fn)
-        result.predictions = predictions.cpu()
+        _, result.test_accuracy, predictions, confidence = evaluate(model, test_loader,
+                                                                    loss_fn)
+        result.predictions, result.confidence = predictions.cpu(), confidence.cpu()
     trained = result.epochs_trained * result.train_images
     result.images_per_second = trained / result.train_seconds if trained else 0.0
     return result
@@ -288,20 +292,20 @@ def fit(model, data, *, optimizer, epochs: int, batch_size: int, device: torch.d
 def _epoch(epoch, model, train_loader, test_loader, loss_fn, optimizer, scheduler, watch,
            train_eval=None):
     """Train one epoch and evaluate (and on `train_eval`, a loader of training images, when
-    given); returns its history row and the test predictions."""
+    given); returns its history row, the test predictions and their confidence."""
     watch.begin(epoch)
     start = time.perf_counter()
     train_loss, train_acc = train_one_epoch(model, train_loader, loss_fn, optimizer,
                                             scheduler, watch)
     seconds = time.perf_counter() - start
     watch.check(train_loss)
-    test_loss, test_acc, predictions = evaluate(model, test_loader, loss_fn)
+    test_loss, test_acc, predictions, confidence = evaluate(model, test_loader, loss_fn)
     row = {"epoch": epoch, "train_loss": train_loss, "train_accuracy": train_acc,
            "test_loss": test_loss, "test_accuracy": test_acc, "seconds": seconds,
            "lr": optimizer.param_groups[0]["lr"]}
     if train_eval is not None:
-        _, row["train_eval_acc"], _ = evaluate(model, train_eval, loss_fn)
-    return row, predictions.cpu()
+        row["train_eval_acc"] = evaluate(model, train_eval, loss_fn)[1]
+    return row, predictions.cpu(), confidence.cpu()
 
 
 def _resume(path, model, optimizer, scheduler, generator, result, rebuild, epochs,

@@ -28,14 +28,18 @@ def train_one_epoch(model, loader, loss_fn, optimizer, scheduler=None, watch=Non
 
 @torch.no_grad()
 def evaluate(model, loader, loss_fn):
-    """Mean loss, accuracy and every prediction, with training-only layers (dropout) off."""
+    """Mean loss, accuracy, every prediction and how sure the model was of it (its top
+    softmax probability), with training-only layers (dropout) off."""
     model.eval()
-    total_loss, predictions = 0.0, []
+    total_loss, predictions, confidence = 0.0, [], []
     for inputs, targets in loader:
         with loader.autocast():
             logits = model(inputs)
         total_loss += loss_fn(logits.float(), targets).item() * len(targets)
-        predictions.append(logits.argmax(dim=1))
+        sure, predicted = logits.float().softmax(dim=1).max(dim=1)  # (B,) each
+        predictions.append(predicted)
+        confidence.append(sure)
     predictions = torch.cat(predictions)
     n = len(loader.labels)
-    return total_loss / n, (predictions == loader.labels).float().mean().item(), predictions
+    accuracy = (predictions == loader.labels).float().mean().item()
+    return total_loss / n, accuracy, predictions, torch.cat(confidence)

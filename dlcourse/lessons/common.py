@@ -138,14 +138,15 @@ def _record(ctx, result, data, checkpoint, label, figures) -> None:
 
 
 def save_figures(record, data, result) -> None:
-    """Learning curves, the confusion matrix, and a grid of test images with predictions."""
+    """Learning curves, the confusion matrix, and the test images the model got wrong
+    (most confident first) beside a few it got right."""
     y_test, predictions = result.test_labels, result.predictions
     k = len(data.classes)
     confusion = torch.bincount(y_test * k + predictions, minlength=k * k).reshape(k, k)
     record.figure(plots.training_curves(result.history), "curves.png")
     record.figure(plots.confusion(confusion, data.classes), "confusion.png")
     images = data.test_x if result.test_index is None else data.test_x[result.test_index]
-    record.figure(plots.prediction_grid(images, y_test, predictions,
+    record.figure(plots.prediction_grid(images, y_test, predictions, result.confidence,
                                         data.classes), "predictions.png")
 
 
