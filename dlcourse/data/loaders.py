@@ -96,7 +96,7 @@ def load_pretrained(weights, *, offline: bool = False, progress: Progress | None
                     fallback: str = pretrained.NO_PRETRAINED) -> dict[str, torch.Tensor]:
     """The state dict of torchvision `weights` (e.g. VGG16_Weights.IMAGENET1K_V1), from
     torch's hub cache, downloaded there first unless `offline`. When it cannot be had, a
-    DataError that ends with `fallback` (by default: run with --no-pretrained)."""
+    DataError that ends with `fallback` (by default: run with --source animals)."""
     return pretrained.load(pretrained.ensure(weights, offline=offline, progress=progress,
                                              fallback=fallback), fallback)
 

@@ -20,7 +20,7 @@ from dlcourse.data.notices import Progress
 from dlcourse.fileio import atomic_write
 
 HASH_IN_NAME = re.compile(r"-([0-9a-f]{6,})\.pth?$")
-NO_PRETRAINED = "run the lesson with --no-pretrained to go on without them"
+NO_PRETRAINED = "run the lesson with --source animals to go on without them"
 
 
 def checkpoints() -> Path:
@@ -66,6 +66,11 @@ def import_file(path: Path) -> Path:
 
     return _store(read(), path.name, f"{path} does not match the sha256 prefix in its name: "
                                      "the copy is damaged or altered, so copy it again.")
+
+
+def is_cached(weights) -> bool:
+    """Whether the file of torchvision `weights` is in the hub cache (nothing is fetched)."""
+    return (checkpoints() / weights.url.rsplit("/", 1)[-1]).is_file()
 
 
 def ensure(weights, *, offline: bool = False, progress: Progress | None = None,

@@ -49,13 +49,13 @@ def test_vgg16_offline_without_a_copy_says_what_to_do(torch_home):
     with pytest.raises(DataError) as err:
         load_pretrained(VGG16_Weights.IMAGENET1K_V1, offline=True)
     message = str(err.value)
-    assert "vgg16-397923af.pth" in message and "--no-pretrained" in message
+    assert "vgg16-397923af.pth" in message and "--source animals" in message
     assert "dlcourse data import vgg16-397923af.pth" in message and one_sentence(message)
 
 
 def test_no_network_is_the_same_sentence(monkeypatch, torch_home):
     monkeypatch.setattr(pretrained, "reachable", lambda *a, **k: False)
-    with pytest.raises(DataError, match="no network.*--no-pretrained"):
+    with pytest.raises(DataError, match="no network.*--source animals"):
         load_pretrained(as_weights("https://example.invalid/tiny-0123abcd.pth"))
 
 

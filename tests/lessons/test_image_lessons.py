@@ -70,9 +70,7 @@ LESSONS = ["mnist", "lenet", "resnet", "vgg", "augmentation", "cross-entropy", "
 def test_dry_run_on_the_bundled_sample(name, tmp_path):
     out = io.StringIO()
     screen = Screen(console=Console(file=out, width=100))
-    extra = ["--no-pretrained"] if name == "transfer" else []
-    code = runner.start(name, ["--dry-run", "--offline", "--out", str(tmp_path / "r"), *extra],
-                        screen)
+    code = runner.start(name, ["--dry-run", "--offline", "--out", str(tmp_path / "r")], screen)
     assert code == 0, out.getvalue()[-3000:]
     metrics = json.loads((tmp_path / "r" / "metrics.json").read_text())
     assert metrics["status"] == "complete"
@@ -107,7 +105,7 @@ def test_augmentation_shows_each_augmentation_and_compares_the_variants(tmp_path
     (["lesson", "mnist", "--model", "rnn"], "invalid choice: 'rnn'"),
     (["lesson", "mnist", "--epoch", "3"], "Did you mean --epochs?"),
     (["lesson", "mnist", "--offline", "--resume", "/no/such/model.pt"], "no such file"),
-    (["lesson", "transfer", "--offline"], "--no-pretrained"),
+    (["lesson", "transfer", "--offline", "--source", "imagenet"], "--source animals"),
     (["lesson", "resnet", "--precision", "fp16"], "invalid choice: 'fp16'"),
     (["lesson", "lenet", "--minutes", "-1"], "--minutes must be a number of minutes"),
     (["lesson", "lenet", "--minutes", "nan"], "--minutes must be a number of minutes"),
