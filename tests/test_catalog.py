@@ -41,7 +41,8 @@ def test_quiz_is_well_formed(entry):
     questions = catalog.read_quiz(entry)
     assert 2 <= len(questions) <= 4
     for q in questions:
-        assert set(q) <= {"ask", "choices", "answer", "answer_from", "why", "predict"}
+        assert set(q) <= {"ask", "choices", "answer", "answer_from", "answer_by",
+                          "why", "predict"}
         assert 2 <= len(q["choices"]) <= 5 and 1 <= q["answer"] <= len(q["choices"])
         assert q["why"].strip()
     if entry.kind == "lesson":

@@ -22,8 +22,10 @@ def _boom():
 
 @pytest.fixture
 def broken_list(monkeypatch):
-    """`dlcourse list` with a bug in it."""
+    """`dlcourse list` with a bug in it (the catalogue and the course path it reads are
+    cached, so both are broken)."""
     monkeypatch.setattr(catalog, "load", _boom)
+    monkeypatch.setattr(catalog, "path", _boom)
 
 
 def crash_files(tmp_path):
@@ -71,6 +73,7 @@ def test_deliberate_exits_pass_through_untouched(stop, code, tmp_path, monkeypat
         raise stop
 
     monkeypatch.setattr(catalog, "load", stop_here)
+    monkeypatch.setattr(catalog, "path", stop_here)
     result = CliRunner().invoke(app, ["list"])
     assert result.exit_code == code
     assert "Bug in dlcourse" not in result.output and not crash_files(tmp_path)

@@ -5,7 +5,7 @@ import io
 import pytest
 from rich.console import Console
 
-from dlcourse.course.render import Screen, fill, split_sections
+from dlcourse.course.render import Screen, fill, right_answer, split_sections
 from dlcourse.errors import Quit
 
 QUESTION = {"ask": "2 + 2?", "choices": ["3", "4", "5"], "answer": 2, "why": "It is {{n}}."}
@@ -64,6 +64,13 @@ def test_a_computed_answer_overrides_the_default_one():
     assert s.quiz_questions([question], {"n": 4, "right": 3}) == 1  # the run says 3
     assert s.quiz_questions([question], {"n": 4}) == 0  # not computed: the default, 2
     assert "the answer is 2" in out.getvalue()
+
+
+@pytest.mark.parametrize(("value", "right"), [(0.5, 1), (0.85, 2), (0.9, 2), (0.97, 3)])
+def test_an_answer_by_ranges_is_graded_from_the_runs_value(value, right):
+    question = {**QUESTION, "answer_by": {"value": "acc", "above": [0.85, 0.95]}}
+    assert right_answer(question, {"acc": value}) == right
+    assert right_answer(question, {}) == QUESTION["answer"]  # before the run: the default
 
 
 def test_quiz_asks_again_after_a_bad_reply():

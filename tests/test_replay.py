@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.markdown import Markdown
 
 from dlcourse.course import catalog, replay
-from dlcourse.course.render import Screen, fill, split_sections
+from dlcourse.course.render import Screen, fill, right_answer, split_sections
 from dlcourse.errors import UserError
 from tests.conftest import run_dlcourse
 
@@ -19,9 +19,14 @@ LESSONS = list(catalog.load()["lesson"])
 QUICK = {"sine": ["--iterations", "200"], "housing": ["--offline", "--epochs", "3"]}
 
 
+# the lessons that train with a recipe: they probe their speed and plan their run
+RECIPE_LESSONS = {"mnist", "lenet", "resnet", "vgg", "augmentation", "cross-entropy", "transfer"}
+
+
 def quick(name: str) -> list[str]:
     entry = catalog.get("lesson", name)
-    return QUICK.get(name, ["--dry-run"] if entry.dataset in ("mnist", "cifar10") else [])
+    images = entry.dataset in ("mnist", "cifar10")
+    return QUICK.get(name, ["--dry-run", "--offline"] if images else [])
 
 
 def rendered(markdown: str) -> str:
@@ -35,12 +40,25 @@ def collapse(text: str) -> str:
     return " ".join(re.sub(r"\x1b\[[0-9;]*m", "", text).split())
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", LESSONS)
 def test_a_dry_run_and_its_replay_show_the_same_sections(cli, tmp_path, name):
+    """Every lesson, seconds long on the bundled sample: it completes, says its speed and
+    plan, saves figures; and its replay shows the same sections from the saved run."""
     out = tmp_path / "run"
     live = cli("lesson", name, *quick(name), "--no-pause", "--out", str(out)).output
     again = cli("replay", str(out), "--no-pause").output
     run = json.loads((out / "metrics.json").read_text())
+    assert run["status"] == "complete"
+    if name in RECIPE_LESSONS:
+        assert list(out.glob("*.png")), "every training lesson saves figures"
+        assert 0 <= run["final"]["test_accuracy"] <= 1
+        assert run["data"]["source"] == "sample" and run["data"]["train"] >= 10_000
+        assert "sample data" in live and "Speed here: fp32" in live and "Plan (" in live
+        if name != "transfer":  # its runs are fixed in epochs and images; only time is sized
+            assert "Plan (sized to this lesson's" in live
+        assert run["speed"]["variant"] in run["speed"]["timings"]
+        assert run["plan"]["epochs"] >= 1 and run["plan"]["seconds"] > 0
     sections = split_sections(catalog.read_text(catalog.get("lesson", name)))
     shown = [b for b in run["transcript"] if b["kind"] == "section"]
     assert shown, "the transcript keeps the sections"
@@ -48,6 +66,11 @@ def test_a_dry_run_and_its_replay_show_the_same_sections(cli, tmp_path, name):
         text = rendered(fill(sections[block["key"]], block["values"]))
         assert text in live, f"section {block['key']} differs from the live run's"
         assert text in again, f"section {block['key']} missing from the replay"
+    for q in catalog.read_quiz(catalog.get("lesson", name)):  # computed answers come from the run
+        key = q.get("answer_from") or q.get("answer_by", {}).get("value")
+        if key:
+            assert key in run["final"], f"the run does not record {key}, which grades {q['ask']}"
+            assert 1 <= right_answer(q, run["final"]) <= len(q["choices"])
     epochs = [row for b in run["transcript"] if b["kind"] == "training" for row in b["rows"]]
     for row in epochs:  # the epoch table, from the saved rows
         assert f"{row['test_accuracy']:.1%}" in again

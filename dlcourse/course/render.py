@@ -304,7 +304,11 @@ class Pages:
 
 def right_answer(question: dict, values: dict) -> int:
     """The 1-based right choice: fixed (`answer`), or computed by the run when the answer
-    depends on it (`answer_from` names the value that holds it; `answer` is then the one
-    under default options, used before the run has computed its own)."""
+    depends on it (`answer_from` names the value that holds it, or `answer_by` a value and
+    the bounds of the choices' ranges, in order; `answer` is then the one under default
+    options, used before the run has computed its own)."""
     computed = values.get(question.get("answer_from", ""))
+    rule = question.get("answer_by")  # {value = KEY, above = [t1, t2, ...]}: ranges of a result
+    if computed is None and rule and rule["value"] in values:
+        computed = 1 + sum(values[rule["value"]] >= bound for bound in rule["above"])
     return int(computed) if computed is not None else question["answer"]

@@ -54,6 +54,7 @@ def run(cfg: Config, ctx) -> None:
                                rebuild={"lesson": "cross-entropy", "loss": label})
     save_comparison(ctx, results)
     ctx.record.final["test_accuracy"] = results["ce"].test_accuracy
+    ctx.record.final["l1_minus_ce"] = results["l1"].test_accuracy - results["ce"].test_accuracy
     ctx.show.section("results", ce=results["ce"].test_accuracy,
                      l1=results["l1"].test_accuracy, **page)
     ctx.show.section("recap")

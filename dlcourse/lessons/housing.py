@@ -200,6 +200,7 @@ def report(ctx, model, scaler, X_train, y_train, X_test, y_test, history, second
         test_rmse=errors.pow(2).mean().sqrt().item(), test_mae=errors.abs().mean().item(),
         **baselines(X_train, y_train, X_test, y_test), train_seconds=seconds)
     f = ctx.record.final
+    f["rmse_vs_linear"] = f["test_rmse"] / f["baseline_linear_rmse"]  # grades the prediction
     rows = [("predict the training mean", f["baseline_mean_rmse"], ""),
             ("linear least squares (raw features)", f["baseline_linear_rmse"], ""),
             ("MLP (this run)", f["test_rmse"], f["test_mae"])]

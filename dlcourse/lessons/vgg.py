@@ -128,4 +128,18 @@ def run(cfg: Config, ctx) -> None:
     ctx.show.recipe_table(RECIPES["seed"], RECIPES["default"], planned.recipe)
     ctx.show.section("recipe", subset=f"{planned.subset:,}" if planned.subset else "all",
                      epochs=planned.recipe["epochs"])
+    count_parameters(ctx, model)
     train_and_report(ctx, model, data, planned, rebuild={"lesson": "vgg", "config": cfg.config})
+
+
+def count_parameters(ctx, model) -> None:
+    """Where the parameters are: convolutions, the first and the last linear layer."""
+    def size(modules):
+        return sum(p.numel() for m in modules for p in m.parameters())
+
+    linears = [m for m in model.modules() if isinstance(m, nn.Linear)]
+    parts = {1: size(m for m in model.modules() if isinstance(m, nn.Conv2d)),
+             2: size(linears[:1]), 3: size(linears[-1:])}
+    ctx.record.final.update(params_total=size([model]), params_conv=parts[1],
+                            params_first_linear=parts[2], params_last_linear=parts[3],
+                            params_choice=max(parts, key=parts.get))

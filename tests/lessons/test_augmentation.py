@@ -109,7 +109,8 @@ def test_a_dry_run_fills_every_number_the_texts_state(tmp_path):
     assert final["max_difference"] == 0.0 and final["pipeline_ratio"] > 0
     text = " ".join(out.getvalue().split())
     assert "torchvision: Dataset + Compose + DataLoader" in text and "nn.Sequential" in text
-    assert (tmp_path / "variants.png").read_bytes()[:4] == b"\x89PNG"
+    for png in ("augmentations.png", "variants.png"):
+        assert (tmp_path / png).read_bytes()[:4] == b"\x89PNG"
 
 
 def test_pipeline_speed_is_counted_over_every_batch_but_the_first():

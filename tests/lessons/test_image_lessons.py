@@ -62,40 +62,7 @@ def test_l1_gradient_fades_for_a_confident_mistake_but_cross_entropy_does_not():
     assert grads["ce"] > 0.99 and grads["l1"] < 1e-5
 
 
-LESSONS = ["mnist", "lenet", "resnet", "vgg", "augmentation", "cross-entropy", "transfer"]
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("name", LESSONS)
-def test_dry_run_on_the_bundled_sample(name, tmp_path):
-    out = io.StringIO()
-    screen = Screen(console=Console(file=out, width=100))
-    code = runner.start(name, ["--dry-run", "--offline", "--out", str(tmp_path / "r")], screen)
-    assert code == 0, out.getvalue()[-3000:]
-    metrics = json.loads((tmp_path / "r" / "metrics.json").read_text())
-    assert metrics["status"] == "complete"
-    assert 0 <= metrics["final"]["test_accuracy"] <= 1
-    assert metrics["data"]["source"] == "sample" and metrics["data"]["train"] >= 10_000
-    assert "sample data" in out.getvalue()
-    assert list((tmp_path / "r").glob("*.png")), "every lesson saves figures"
-    # the speed probe and the plan are said and recorded
-    text = " ".join(out.getvalue().split())
-    assert "Speed here: fp32" in text and "Plan (sized to this lesson's" in text
-    assert metrics["speed"]["variant"] in metrics["speed"]["timings"]
-    assert metrics["plan"]["epochs"] >= 1 and metrics["plan"]["seconds"] > 0
-
-
-@pytest.mark.slow
-def test_augmentation_shows_each_augmentation_and_compares_the_variants(tmp_path):
-    out = io.StringIO()
-    code = runner.start("augmentation", ["--dry-run", "--offline", "--out", str(tmp_path / "r")],
-                        Screen(console=Console(file=out, width=100)))
-    assert code == 0, out.getvalue()[-3000:]
-    metrics = json.loads((tmp_path / "r" / "metrics.json").read_text())
-    assert {row["run"] for row in metrics["history"]} == {"raw", "normalized", "augmented"}
-    assert {"gap_normalized", "gap_augmented"} <= set(metrics["final"])
-    for png in ("augmentations.png", "variants.png"):
-        assert (tmp_path / "r" / png).read_bytes()[:4] == b"\x89PNG"
+# The dry run of every lesson on the bundled sample, and its replay, is in tests/test_replay.py.
 
 
 @pytest.mark.parametrize("args, message", [
