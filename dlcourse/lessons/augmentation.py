@@ -161,8 +161,10 @@ def train_variants(ctx, cfg, data) -> dict:
     # the slowest of the three (it augments) sets the pace for all of them
     slowest = with_overrides({**RECIPE, **VARIANTS["normalized + augmented"]}, cfg)
     epochs = max(1, round(EPOCHS_PER_MINUTE * ctx.minutes))
+    # each epoch also tests training images in eval mode (evaluations=2); timing the two
+    # input pipelines and the model comparison took 10-15 s on a 2-core CPU (reserve)
     planned = plan(ctx, LeNet(), data, slowest, Sizing(min_epochs=epochs, max_epochs=epochs),
-                   cfg, runs=len(VARIANTS))
+                   cfg, runs=len(VARIANTS), reserve=12, evaluations=2)
     ctx.show.section("variants", images=planned.subset or len(data.train_y),
                      epochs=planned.recipe["epochs"])
     ctx.show.predict()

@@ -34,18 +34,22 @@ class Planned:
 
 
 def plan(ctx, model, data, recipe: dict, rule: sizing.Sizing, options: TrainingOptions, *,
-         fixed_epochs: bool = False, runs: int = 1, loss_fn=F.cross_entropy) -> Planned:
+         fixed_epochs: bool = False, runs: int = 1, loss_fn=F.cross_entropy,
+         reserve: float = 0.0, evaluations: int = 1) -> Planned:
     """Measure how fast `model` trains here, then size `runs` trainings to the lesson's
     time: epochs, training and test images, unless --epochs or --subset fix them
-    (`fixed_epochs`: the recipe's epochs are part of it, as in a post's own recipe)."""
+    (`fixed_epochs`: the recipe's epochs are part of it, as in a post's own recipe).
+    `reserve`: seconds the lesson spends on other work; `evaluations`: image sets as large
+    as the test sample evaluated after each epoch (2 when training accuracy is measured too)."""
     speed = measure_recipe(model, data, recipe, device=ctx.device, loss_fn=loss_fn,
                            precision=options.precision, cache=ctx.speed_cache)
     n_train, n_test = len(data.train_y), len(data.test_y)
     earlier = _earlier_plan(ctx)  # --resume goes on with the plan it was started with
     asked = options.epochs or (recipe["epochs"] if fixed_epochs else None)
     asked_images = explicit_subset(options.subset, n_train)
-    chosen = sizing.plan(rule, budget=ctx.budget, train_speed=speed.images_per_second,
-                         eval_speed=speed.eval_images_per_second, n_train=n_train,
+    chosen = sizing.plan(rule, budget=max(1.0, ctx.budget - reserve),
+                         train_speed=speed.images_per_second,
+                         eval_speed=speed.eval_images_per_second / evaluations, n_train=n_train,
                          n_test=n_test, epochs=asked or earlier.get("epochs"),
                          images=asked_images or earlier.get("images"),
                          test_images=earlier.get("test_images"), runs=runs,
