@@ -114,7 +114,8 @@ def show(folder: Path, *, screen: Screen, pace: float = 0.0, lesson: str | None 
                         console.print("[bold magenta]Predict before the run:[/]")
                         predictions[i] = screen.choose(q)
         for i, choice in predictions.items():
-            console.print(f"[bold magenta]Your prediction:[/] {questions[i]['ask']}")
+            who = "The" if screen.reveal else "Your"  # teacher mode: the room predicted aloud
+            console.print(f"[bold magenta]{who} prediction:[/] {questions[i]['ask']}")
             if screen.reveal:
                 screen.show_answer(questions[i], run["final"])
             else:
