@@ -1,5 +1,6 @@
-"""Startup time: `dlcourse --help`, `list`, `progress`, `exercise list` and `explain`
-against `python -c "import torch"`, alternating, medians.
+"""Startup time: `dlcourse --help`, `list`, `progress`, `exercise list` and `explain`,
+in English and in Korean (`--lang ko`), against `python -c "import torch"`, alternating,
+medians.
 
     .venv/bin/python benchmarks/startup.py [rounds]
 """
@@ -9,13 +10,16 @@ import subprocess
 import sys
 import time
 
+DLCOURSE = {
+    "--help": ["--help"],
+    "list": ["list"],
+    "progress": ["progress"],
+    "exercise list": ["exercise", "list"],
+    "explain cross-entropy": ["explain", "cross-entropy", "--no-pause", "--quiz", "off"],
+}
 COMMANDS = {
-    "dlcourse --help": [sys.executable, "-m", "dlcourse", "--help"],
-    "dlcourse list": [sys.executable, "-m", "dlcourse", "list"],
-    "dlcourse progress": [sys.executable, "-m", "dlcourse", "progress"],
-    "dlcourse exercise list": [sys.executable, "-m", "dlcourse", "exercise", "list"],
-    "dlcourse explain cross-entropy": [sys.executable, "-m", "dlcourse", "explain",
-                                       "cross-entropy"],
+    **{f"dlcourse {name}{lang}": [sys.executable, "-m", "dlcourse", *args, *lang.split()]
+       for name, args in DLCOURSE.items() for lang in ("", " --lang ko")},
     'python -c "import torch"': [sys.executable, "-c", "import torch"],
 }
 

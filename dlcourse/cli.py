@@ -15,6 +15,7 @@ from rich.markup import escape
 from rich.table import Table
 from typer.core import TyperGroup
 
+from dlcourse import i18n
 from dlcourse.course import catalog
 from dlcourse.errors import UserError
 
@@ -29,19 +30,46 @@ EXIT_BUG = 1
 _CLICK_STOPS = (typer.Exit, typer.Abort, _ClickError)
 
 
+def _take_language(args: list[str]) -> list[str]:
+    """Set the language from `--lang ko|en` (or `--lang=ko`) anywhere on the command line,
+    and return the arguments without it: every command, and every lesson, takes it."""
+    rest, args = [], list(args)
+    while args:
+        arg = args.pop(0)
+        if arg == "--lang" or arg.startswith("--lang="):
+            value = arg.partition("=")[2] if "=" in arg else (args.pop(0) if args else "")
+            if value not in i18n.LANGUAGES:
+                raise UserError(i18n.msg("cli.bad_lang", value=value or "(none)"))
+            i18n.set_language(value)
+        else:
+            rest.append(arg)
+    return rest
+
+
 class _Group(TyperGroup):
     """Turns the errors a user can fix into one paragraph and exit code 2, Ctrl-C into
     exit code 130, and a bug into one paragraph, a crash file and exit code 1, for every
-    command (CliRunner tests go through here too)."""
+    command (CliRunner tests go through here too). Every command takes --lang."""
+
+    def main(self, args=None, **kwargs):
+        i18n.set_language(None)  # each invocation starts from the environment's language
+        try:
+            args = _take_language(sys.argv[1:] if args is None else args)
+        except UserError as err:
+            Console(stderr=True).print(f"[bold red]{i18n.msg('cli.error')}[/] {err}",
+                                       highlight=False)
+            sys.exit(err.exit_code)
+        return super().main(args, **kwargs)
 
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
         except UserError as err:
-            Console(stderr=True).print(f"[bold red]Error:[/] {err}", highlight=False)
+            Console(stderr=True).print(f"[bold red]{i18n.msg('cli.error')}[/] {err}",
+                                       highlight=False)
             raise typer.Exit(err.exit_code) from None
         except KeyboardInterrupt as err:  # Ctrl-C (130), or SIGTERM / SIGHUP (128 + signal)
-            Console(stderr=True).print("\nInterrupted.")
+            Console(stderr=True).print("\n" + i18n.msg("cli.interrupted"))
             raise typer.Exit(getattr(err, "exit_code", 130)) from None
         except _CLICK_STOPS:
             raise
@@ -64,14 +92,12 @@ def _report_bug(err: Exception) -> None:
     if len(summary) > 300:
         summary = summary[:297] + "..."
     try:
-        where = f"The full traceback is in {_save_traceback(err)}"
+        where = i18n.msg("cli.bug_saved", path=_save_traceback(err))
     except Exception as save_err:  # noqa: BLE001 - the report must reach the user regardless
-        where = (f"The traceback could not be saved ({save_err}); run the command again "
-                 "with DLCOURSE_DEBUG=1 to see it")
+        where = i18n.msg("cli.bug_not_saved", error=save_err)
     Console(stderr=True).print(
-        "[bold red]Bug in dlcourse:[/] " + escape(
-            f"this is not something you did wrong. {summary}. {where}; please include it "
-            "when you report the bug."),
+        f"[bold red]{i18n.msg('cli.bug')}[/] "
+        + escape(i18n.msg("cli.bug_report", summary=summary, where=where)),
         highlight=False)
 
 
@@ -137,24 +163,20 @@ def list_() -> None:
     from dlcourse.course import learner, report
 
     console = Console()
-    table = Table(title="The course, in order", title_justify="left")
-    for column in ("#", "✓", "command", "title", "trains on", "time"):
+    table = Table(title=i18n.msg("cli.list_title"), title_justify="left")
+    for column in i18n.messages("cli.list_columns"):
         table.add_column(column)
     steps, progress = catalog.path(), learner.load()
     for number, entry in enumerate(steps, 1):
         verb = "lesson" if entry.kind == "lesson" else "explain"
         done = "[green]✓[/]" if learner.step_done(progress, entry.kind, entry.name) else ""
         table.add_row(str(number), done, f"{verb} [bold cyan]{entry.name}[/]", entry.title,
-                      entry.data or "[dim](a page, no training)[/]", entry.time)
+                      entry.data or f"[dim]{i18n.msg('cli.list_page')}[/]", entry.time)
     console.print(table)
-    console.print(f"Start with [bold]{catalog.command(steps[0])}[/]; each step names the next. "
-                  "Times are a default run's (each lesson fits its run to them; --minutes "
-                  "changes it).")
+    console.print(i18n.msg("cli.list_start", command=catalog.command(steps[0])))
     if progress:
         console.print(report.next_lines(progress), highlight=False)
-    console.print("Write the code yourself: [bold]dlcourse exercise list[/] (each step has "
-                  "exercises the course checks); [bold]dlcourse progress[/] shows what you "
-                  "have done.")
+    console.print(i18n.msg("cli.list_exercises"))
 
 
 @app.command(
@@ -174,8 +196,8 @@ def lesson(
     if name in (None, "-h", "--help"):
         console = Console()
         console.print("Usage: dlcourse lesson NAME [OPTIONS]\n")
-        console.print("Lessons: " + ", ".join(catalog.load()["lesson"]))
-        console.print("`dlcourse lesson NAME --help` lists a lesson's options.")
+        console.print(i18n.msg("cli.lessons", names=", ".join(catalog.load()["lesson"])))
+        console.print(i18n.msg("cli.lesson_help"))
         raise typer.Exit(0 if name else 2)
     from dlcourse.course import runner
 
@@ -218,11 +240,9 @@ def progress(
 
     if reset:
         if not yes:
-            typer.confirm(f"Forget all your progress (lessons, quizzes, exercises) kept in "
-                          f"{learner.path()}?", abort=True)
+            typer.confirm(i18n.msg("cli.reset_confirm", path=learner.path()), abort=True)
         if learner.reset():
-            Console().print("Progress cleared: the course starts afresh. Your exercise "
-                            "files are left where they are.")
+            Console().print(i18n.msg("cli.reset_done"))
         return
     report.show(Console())
 
@@ -318,8 +338,8 @@ def data_status(data_dir: DataDir = None) -> None:
     from dlcourse.data.cache import cache_dir
 
     cache = cache_dir(data_dir)
-    table = Table(title=f"Data cache: {cache}", title_justify="left")
-    for column in ("data set", "found in", "train", "test", "on disk", "verified"):
+    table = Table(title=i18n.msg("cli.data_title", path=cache), title_justify="left")
+    for column in i18n.messages("cli.data_columns"):
         table.add_column(column, overflow="fold")
     for row in status.rows(cache):
         table.add_row(*row)
@@ -333,7 +353,7 @@ def data_download(
 ) -> None:
     """Download full data sets with the official downloaders (checksums checked)."""
     if name not in DATASETS:
-        raise UserError(f"Unknown data set '{name}': choose one of {', '.join(DATASETS)}.")
+        raise UserError(i18n.msg("cli.unknown_dataset", name=name, names=", ".join(DATASETS)))
     from dlcourse.course import data_view
     from dlcourse.data.cache import cache_dir
     from dlcourse.data.download import Offline, describe, download
@@ -341,14 +361,13 @@ def data_download(
 
     cache, console = cache_dir(data_dir), Console()
     for one in DATASETS[:-1] if name == "all" else (name,):
-        console.print(f"Downloading {describe(one, cache)}", highlight=False)
+        console.print(i18n.msg("cli.downloading", what=describe(one, cache)), highlight=False)
         try:
             with data_view.progress(console) as progress:
                 where = download(one, cache, progress)
         except Offline as err:
-            raise DataError(f"No network: {err}. Copy the files from a machine that has them "
-                            "and run `dlcourse data import PATH`.") from None
-        console.print(f"[green]Done:[/] {where}")
+            raise DataError(i18n.msg("cli.offline", error=err)) from None
+        console.print(i18n.msg("cli.downloaded", path=where))
 
 
 @data_app.command("import")
@@ -366,13 +385,14 @@ def data_import(
     with data_view.progress(console) as progress:
         result = import_path(path, cache_dir(data_dir), progress=progress)
     if result["dataset"] == "weights":
-        what = f"the pretrained weights {result['file']} into {result['to']}"
+        what = i18n.msg("cli.imported_weights", file=result["file"], to=result["to"])
     elif "train" in result:
-        what = (f"{result['dataset']}: {result['train']:,} training and {result['test']:,} "
-                "test images")
+        what = i18n.msg("cli.imported_images", dataset=result["dataset"],
+                        train=f"{result['train']:,}", test=f"{result['test']:,}")
     else:
-        what = f"{result['dataset']}: {result['rows']:,} rows"
-    console.print(f"[green]Imported[/] {what}; {result['verified']}.")
+        what = i18n.msg("cli.imported_rows", dataset=result["dataset"],
+                        rows=f"{result['rows']:,}")
+    console.print(i18n.msg("cli.imported", what=what, verified=result["verified"]))
 
 
 @data_app.command("path")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -14,8 +15,44 @@ import torch  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 from dlcourse.fileio import atomic_write  # noqa: E402
+from dlcourse.i18n import language  # noqa: E402
 
 Series = Mapping[str, Sequence[float]]  # label -> y values
+DEFAULT_FONTS = list(plt.rcParams["font.family"])
+
+
+@functools.cache
+def _korean_font() -> str:
+    """Register NanumGothic and return its family name. The font file comes from the
+    koreanize-matplotlib package, read without importing it (its import restyles every
+    figure of the process)."""
+    from importlib.metadata import distribution
+
+    from matplotlib import font_manager
+
+    font = str(distribution("koreanize-matplotlib").locate_file(
+        "koreanize_matplotlib/fonts/NanumGothic.ttf"))
+    font_manager.fontManager.addfont(font)
+    return font_manager.FontProperties(fname=font).get_name()
+
+
+def _match_language() -> None:
+    """Hangul needs a font that DejaVu Sans is not: in Korean, NanumGothic comes first (it
+    has Latin letters and digits too) and DejaVu Sans stays behind it for the symbols it
+    lacks, such as the minus sign. Loaded only when the course speaks Korean."""
+    korean = language() == "ko"
+    plt.rcParams["font.family"] = [_korean_font(), "DejaVu Sans"] if korean else DEFAULT_FONTS
+
+
+def _localized(draw):
+    """Draw a figure in the fonts of the active language."""
+
+    @functools.wraps(draw)
+    def drawn(*args, **kwargs):
+        _match_language()
+        return draw(*args, **kwargs)
+
+    return drawn
 
 
 def save(fig: Figure, path: Path) -> Path:
@@ -26,6 +63,7 @@ def save(fig: Figure, path: Path) -> Path:
         plt.close(fig)
 
 
+@_localized
 def panels(x: Sequence[float], rows: Mapping[str, Series], *, sharey: bool = True) -> Figure:
     """One subplot per row, stacked, each with its own title and legend."""
     fig, axes = plt.subplots(len(rows), 1, figsize=(7, 2.4 * len(rows)), sharex=True,
@@ -40,6 +78,7 @@ def panels(x: Sequence[float], rows: Mapping[str, Series], *, sharey: bool = Tru
     return fig
 
 
+@_localized
 def curves(x: Series | Sequence[float], series: Series, *, title: str, xlabel: str,
            ylabel: str, logy: bool = False, marks: Mapping[str, tuple[float, float]] = {},
            hlines: Mapping[str, float] = {}) -> Figure:
@@ -63,6 +102,7 @@ def curves(x: Series | Sequence[float], series: Series, *, title: str, xlabel: s
     return fig
 
 
+@_localized
 def training_curves(history: Sequence[Mapping[str, float]]) -> Figure:
     """Loss and accuracy per epoch, training beside test."""
     epochs = [h["epoch"] for h in history]
@@ -80,6 +120,7 @@ def training_curves(history: Sequence[Mapping[str, float]]) -> Figure:
     return fig
 
 
+@_localized
 def confusion(matrix, classes: Sequence[str]) -> Figure:
     """Rows: the true class; columns: the prediction; each cell a count of test images."""
     m = matrix.numpy() if hasattr(matrix, "numpy") else matrix
@@ -97,6 +138,7 @@ def confusion(matrix, classes: Sequence[str]) -> Figure:
     return fig
 
 
+@_localized
 def image_grid(images, titles: Sequence[str], *, colors: Sequence[str] | None = None,
                columns: int = 8, title: str = "") -> Figure:
     """uint8 images (N, C, H, W) in a grid, each with a small title."""
@@ -117,6 +159,7 @@ def image_grid(images, titles: Sequence[str], *, colors: Sequence[str] | None = 
     return fig
 
 
+@_localized
 def labelled_grid(images, labels, classes: Sequence[str], title: str = "", n: int = 32) -> Figure:
     """The first n images, each captioned with its class."""
     return image_grid(images[:n], [classes[i] for i in labels[:n].tolist()], title=title)
@@ -133,6 +176,7 @@ def most_confident(labels, predictions, confidence, mistakes: int = 24, right: i
     return torch.cat(pick), shown
 
 
+@_localized
 def prediction_grid(images, labels, predictions, confidence, classes: Sequence[str],
                     mistakes: int = 24, right: int = 8) -> Figure:
     """What the model gets wrong: its most confident mistakes (red, with the true class),
@@ -149,6 +193,7 @@ def prediction_grid(images, labels, predictions, confidence, classes: Sequence[s
                             f"class below), then confident right answers (green)")
 
 
+@_localized
 def histograms(columns: Mapping[str, Sequence[float]], bins: int = 50) -> Figure:
     """One histogram per column, in a grid of up to three per row."""
     n = len(columns)
@@ -165,6 +210,7 @@ def histograms(columns: Mapping[str, Sequence[float]], bins: int = 50) -> Figure
     return fig
 
 
+@_localized
 def predicted_vs_actual(actual, predicted, cap: float | None = None) -> Figure:
     """Each test row as a point; perfect predictions lie on the dashed y = x line."""
     fig, ax = plt.subplots(figsize=(5.5, 5.5))
@@ -181,6 +227,7 @@ def predicted_vs_actual(actual, predicted, cap: float | None = None) -> Figure:
     return fig
 
 
+@_localized
 def error_map(lon, lat, errors) -> Figure:
     """Prediction errors placed at each block's longitude and latitude."""
     fig, ax = plt.subplots(figsize=(6, 6.5))
@@ -196,6 +243,7 @@ def error_map(lon, lat, errors) -> Figure:
     return fig
 
 
+@_localized
 def train_test_curves(runs: Mapping[str, tuple[Sequence[float], Sequence[float],
                                                Sequence[float]]], *, title: str) -> Figure:
     """Per run (label -> epochs, training accuracy, test accuracy, in %): training dashed,
@@ -215,6 +263,7 @@ def train_test_curves(runs: Mapping[str, tuple[Sequence[float], Sequence[float],
 
 
 
+@_localized
 def contour_paths(surface, paths: Mapping[str, Sequence[Sequence[float]]], *,
                   start: Sequence[float], optimum: Sequence[float], title: str, xlabel: str,
                   ylabel: str, levels: int = 16) -> Figure:
@@ -252,6 +301,7 @@ def contour_paths(surface, paths: Mapping[str, Sequence[Sequence[float]]], *,
     return fig
 
 
+@_localized
 def cell_matrix(values, *, title: str, xlabel: str, ylabel: str,
                 labels: Sequence[float] = ()) -> Figure:
     """A small matrix with each cell's value written in it and the diagonal outlined:
@@ -277,6 +327,7 @@ def cell_matrix(values, *, title: str, xlabel: str, ylabel: str,
     return fig
 
 
+@_localized
 def accuracy_vs_labels(labels: Sequence[int], series: Series, *, chance: float) -> Figure:
     """Test accuracy (0-1) against labelled images per class, one line per model, on a log
     axis; each point is marked with its value, and chance level is drawn dashed."""

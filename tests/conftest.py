@@ -21,8 +21,10 @@ SHARED_DATA = REPO.parent / "shared" / "data"
 def isolated(tmp_path, monkeypatch):
     """Point runs, the data and speed caches, crash files, the progress file and matplotlib
     at tmp_path; never touch the user's. DLCOURSE_DEBUG is cleared so a developer's setting
-    cannot change what is tested, and DLCOURSE_EXERCISES so the course's own exercises are."""
+    cannot change what is tested, and DLCOURSE_EXERCISES so the course's own exercises are.
+    English is the language unless a test asks for Korean, whatever the machine's locale."""
     monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DLCOURSE_LANG", "en")
     monkeypatch.setenv("DLCOURSE_HOME", str(tmp_path / "home"))
     monkeypatch.delenv("DLCOURSE_EXERCISES", raising=False)
     monkeypatch.setenv("DLCOURSE_DATA", str(tmp_path / "data-cache"))

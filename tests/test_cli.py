@@ -17,7 +17,9 @@ HEAVY = ("torch", "torchvision", "matplotlib", "textual_image", "PIL")
 @pytest.mark.parametrize("args", [["--help"], ["list"], ["explain", "cross-entropy"],
                                   ["explain", "pytorch-style"], ["lesson"], ["data", "path"],
                                   ["data", "status"], ["progress"], ["exercise", "list"],
-                                  ["exercise", "hint", "cubic-gradients"]])
+                                  ["exercise", "hint", "cubic-gradients"],
+                                  ["--help", "--lang", "ko"], ["list", "--lang", "ko"],
+                                  ["explain", "cross-entropy", "--lang", "ko"]])
 def test_startup_never_imports_heavy_modules(args):
     code = (
         "import sys\n"

@@ -13,6 +13,7 @@ from functools import cache
 from pathlib import Path
 
 from dlcourse.errors import UserError
+from dlcourse.i18n import language, msg
 
 
 @dataclass(frozen=True)
@@ -36,7 +37,9 @@ class Entry:
         if not self.minutes:
             return ""
         seconds = round(self.minutes * 60)
-        return f"{seconds} s" if seconds < 60 else f"{self.minutes:g} min"
+        if seconds < 60:
+            return msg("catalog.seconds", n=seconds)
+        return msg("catalog.minutes", n=f"{self.minutes:g}")
 
 
 def lessons_dir() -> Path:
@@ -55,17 +58,45 @@ def assets_dir() -> Path:
     return Path(__file__).resolve().parents[2] / "assets"
 
 
-@cache
+def localized(file: Path) -> Path:
+    """`file` (under lessons/) in the active language: its mirror under lessons/<lang>/
+    where there is one, else the English file itself."""
+    lang = language()
+    if lang == "en":
+        return file
+    try:
+        mirror = lessons_dir() / lang / file.relative_to(lessons_dir())
+    except ValueError:  # outside the course's folder (a teacher's own exercises)
+        return file
+    return mirror if mirror.exists() else file
+
+
+def read_overlay(file: Path) -> dict:
+    """The active language's text fields for the TOML catalogue `file`, as its mirror holds
+    them ({kind: {name: {field: text}}}); {} in English or without a mirror."""
+    mirror = localized(file)
+    if mirror == file:
+        return {}
+    return tomllib.loads(mirror.read_text(encoding="utf-8"))
+
+
 def load() -> dict[str, dict[str, Entry]]:
-    """All entries, as {"lesson": {name: Entry}, "topic": {name: Entry}} in catalogue order."""
-    raw = tomllib.loads((lessons_dir() / "catalog.toml").read_text(encoding="utf-8"))
+    """All entries, as {"lesson": {name: Entry}, "topic": {name: Entry}} in catalogue order,
+    their titles, summaries and data in the active language."""
+    return _load(language())
+
+
+@cache
+def _load(lang: str) -> dict[str, dict[str, Entry]]:
+    file = lessons_dir() / "catalog.toml"
+    raw, texts = tomllib.loads(file.read_text(encoding="utf-8")), read_overlay(file)
     return {
-        kind: {item["name"]: Entry(kind=kind, **item) for item in raw.get(kind, [])}
+        kind: {item["name"]: Entry(kind=kind, **item | texts.get(kind, {}).get(item["name"], {}))
+               for item in raw.get(kind, [])}
         for kind in ("lesson", "topic")
     }
 
 
-@cache
 def path() -> list[Entry]:
     """Every lesson and topic in the course's recommended order (catalog.toml's `path`)."""
     raw = tomllib.loads((lessons_dir() / "catalog.toml").read_text(encoding="utf-8"))
@@ -95,15 +126,16 @@ def get(kind: str, name: str) -> Entry:
     if name in entries:
         return entries[name]
     close = difflib.get_close_matches(name, entries, n=3, cutoff=0.5)
-    hint = f" Did you mean {' or '.join(close)}?" if close else ""
-    command = "dlcourse list"
-    raise UserError(f"There is no {kind} called '{name}'.{hint} `{command}` shows them all.")
+    hint = msg("catalog.did_you_mean", names=" / ".join(close)) if close else ""
+    raise UserError(msg(f"catalog.no_{kind}", name=name, hint=hint))
 
 
 def read_text(entry: Entry) -> str:
-    return (lessons_dir() / entry.text).read_text(encoding="utf-8")
+    """The entry's page, in the active language."""
+    return localized(lessons_dir() / entry.text).read_text(encoding="utf-8")
 
 
 def read_quiz(entry: Entry) -> list[dict]:
-    raw = tomllib.loads((lessons_dir() / entry.quiz).read_text(encoding="utf-8"))
+    """The entry's quiz questions, in the active language."""
+    raw = tomllib.loads(localized(lessons_dir() / entry.quiz).read_text(encoding="utf-8"))
     return raw.get("question", [])

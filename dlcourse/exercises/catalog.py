@@ -62,12 +62,14 @@ def exercises_dir() -> Path:
 
 
 def load() -> list[Exercise]:
-    """Every exercise, in course order ([] when the catalogue has none yet)."""
+    """Every exercise, in course order ([] when the catalogue has none yet), its texts in
+    the active language."""
     file = exercises_dir() / "exercises.toml"
     if not file.is_file():
         return []
     raw = tomllib.loads(file.read_text(encoding="utf-8"))
-    return [Exercise(**item) for item in raw.get("exercise", [])]
+    texts = catalog.read_overlay(file).get("exercise", {})  # title, task, hints translated
+    return [Exercise(**item | texts.get(item["name"], {})) for item in raw.get("exercise", [])]
 
 
 def get(name: str) -> Exercise:
