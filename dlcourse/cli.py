@@ -46,6 +46,20 @@ def _take_language(args: list[str]) -> list[str]:
     return rest
 
 
+def _localize_help(command, path: tuple[str, ...] = ()) -> None:
+    """Put the active language's help on `command` and every command under it. English
+    keeps the code's own texts (locale/en/help.toml copies them, and a test keeps the copy
+    equal); Korean takes locale/ko/help.toml."""
+    key = ".".join(path) or "dlcourse"
+    command.help = i18n.msg(f"help.command.{key}")
+    command.short_help = None  # derived again from the translated help
+    for param in command.params:
+        if getattr(param, "help", None):
+            param.help = i18n.msg(f"help.option.{key}.{param.name}")
+    for name, sub in getattr(command, "commands", {}).items():
+        _localize_help(sub, (*path, name))
+
+
 class _Group(TyperGroup):
     """Turns the errors a user can fix into one paragraph and exit code 2, Ctrl-C into
     exit code 130, and a bug into one paragraph, a crash file and exit code 1, for every
@@ -59,6 +73,8 @@ class _Group(TyperGroup):
             Console(stderr=True).print(f"[bold red]{i18n.msg('cli.error')}[/] {err}",
                                        highlight=False)
             sys.exit(err.exit_code)
+        if i18n.language() != "en":
+            _localize_help(self)
         return super().main(args, **kwargs)
 
     def invoke(self, ctx):

@@ -173,3 +173,29 @@ def test_english_figures_keep_the_default_font(tmp_path):
     assert "NanumGothic" not in fig.axes[0].title.get_fontproperties().get_family()
     plots.save(fig, tmp_path / "english.png")
     i18n.set_language(None)
+
+
+def _commands(command, path=()):
+    yield ".".join(path) or "dlcourse", command
+    for name, sub in getattr(command, "commands", {}).items():
+        yield from _commands(sub, (*path, name))
+
+
+def test_english_help_catalogue_is_the_codes_own_help():
+    """locale/en/help.toml copies the commands' help, so Korean mirrors what English shows."""
+    import typer.main
+
+    from dlcourse.cli import app
+
+    english = i18n.catalogue("en")
+    for key, command in _commands(typer.main.get_command(app)):
+        assert english[f"help.command.{key}"] == (command.help or ""), key
+        for param in command.params:
+            if getattr(param, "help", None):
+                assert english[f"help.option.{key}.{param.name}"] == param.help, key
+
+
+def test_help_in_korean(cli):
+    out = cli("exercise", "start", "--help", "--lang", "ko").output
+    assert "연습 문제의 시작 파일" in out and "직접 고친 파일도" in out
+    assert "Write the exercise's starter file" in cli("exercise", "start", "--help").output
