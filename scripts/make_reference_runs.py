@@ -24,7 +24,7 @@ REFERENCE = Path(__file__).resolve().parent.parent / "assets" / "reference"
 RECIPES = {
     "mnist": ["--subset", "full", "--epochs", "20"],  # post 004: 20 epochs
     "cross-entropy": ["--subset", "full", "--epochs", "10"],
-    "saving": ["--subset", "full"],
+    "saving": ["--steps", "2000"],  # steps of 64 images: about two epochs of MNIST
     "lenet": ["--recipe", "seed", "--subset", "full"],  # post 003: 20 epochs
     "augmentation": ["--subset", "full", "--epochs", "15"],
     "vgg": ["--subset", "full", "--epochs", "10"],
