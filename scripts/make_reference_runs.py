@@ -28,7 +28,7 @@ RECIPES = {
     "lenet": ["--recipe", "seed", "--subset", "full"],  # post 003: 20 epochs
     "augmentation": ["--subset", "full", "--epochs", "15"],
     "vgg": ["--subset", "full", "--epochs", "10"],
-    "resnet": ["--subset", "full", "--epochs", "30"],  # the post trained 300
+    "resnet": ["--subset", "full", "--epochs", "30", "--blocks", "2"],  # the post: 2, 300 epochs
     "transfer": ["--subset", "full"],
 }
 
