@@ -52,6 +52,12 @@ def probe(model, clock, tmp_path=None, precision="auto", **kwargs):
                          **kwargs)
 
 
+@pytest.fixture(autouse=True)
+def no_native_bf16(monkeypatch):
+    """Whatever this machine's CPU has: the tests below say when bf16 is native."""
+    monkeypatch.setattr(speed, "bf16_native", lambda device: False)
+
+
 @pytest.fixture
 def bf16_here(monkeypatch):
     """Pretend this CPU has native bf16, so that the probe considers it."""
