@@ -56,6 +56,15 @@ def _localize_help(command, path: tuple[str, ...] = ()) -> None:
     for param in command.params:
         if getattr(param, "help", None):
             param.help = i18n.msg(f"help.option.{key}.{param.name}")
+    click_help_option = command.get_help_option  # click makes --help's own text lazily
+
+    def get_help_option(ctx):
+        option = click_help_option(ctx)
+        if option is not None:
+            option.help = i18n.msg("cli.help_option")
+        return option
+
+    command.get_help_option = get_help_option
     for name, sub in getattr(command, "commands", {}).items():
         _localize_help(sub, (*path, name))
 
@@ -75,7 +84,10 @@ class _Group(TyperGroup):
             sys.exit(err.exit_code)
         if i18n.language() != "en":
             _localize_help(self)
-        return super().main(args, **kwargs)
+        try:
+            return super().main(args, **kwargs)
+        finally:  # in-process callers (tests, a notebook) get their language back
+            i18n.set_language(None)
 
     def invoke(self, ctx):
         try:
@@ -396,6 +408,7 @@ def data_import(
     from dlcourse.course import data_view
     from dlcourse.data.cache import cache_dir
     from dlcourse.data.importer import import_path
+    from dlcourse.data.status import verified_text
 
     console = Console()
     with data_view.progress(console) as progress:
@@ -408,7 +421,8 @@ def data_import(
     else:
         what = i18n.msg("cli.imported_rows", dataset=result["dataset"],
                         rows=f"{result['rows']:,}")
-    console.print(i18n.msg("cli.imported", what=what, verified=result["verified"]))
+    console.print(i18n.msg("cli.imported", what=what,
+                           verified=verified_text(result["verified"])))
 
 
 @data_app.command("path")

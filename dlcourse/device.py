@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 from dlcourse.errors import UserError
+from dlcourse.i18n import msg
 
 CHOICES = ("auto", "cpu", "cuda", "mps")
 
@@ -15,16 +16,14 @@ def pick(requested: str = "auto"):
     import torch
 
     if requested not in CHOICES:
-        raise UserError(f"--device must be one of {', '.join(CHOICES)}, not '{requested}'.")
+        raise UserError(msg("device.unknown", choices=", ".join(CHOICES), requested=requested))
     cuda, mps = torch.cuda.is_available(), torch.backends.mps.is_available()
     if requested == "auto":
         requested = "cuda" if cuda else "mps" if mps else "cpu"
     if requested == "cuda" and not cuda:
-        raise UserError("--device cuda was asked for, but PyTorch sees no CUDA GPU here. "
-                        "Leave out --device to use the best device this machine has.")
+        raise UserError(msg("device.no_cuda"))
     if requested == "mps" and not mps:
-        raise UserError("--device mps was asked for, but this PyTorch has no Apple MPS "
-                        "support here. Leave out --device to use the best device available.")
+        raise UserError(msg("device.no_mps"))
     return torch.device(requested)
 
 
@@ -36,7 +35,7 @@ def describe(device) -> str:
         return f"CUDA ({torch.cuda.get_device_name(device)})"
     if device.type == "mps":
         return "Apple MPS"
-    return f"CPU ({torch.get_num_threads()} threads)"
+    return msg("device.cpu", threads=torch.get_num_threads())
 
 
 def seed_everything(seed: int) -> None:

@@ -5,6 +5,8 @@ Every layer raises these; only the command line turns them into a paragraph and 
 
 import signal
 
+from dlcourse.i18n import msg
+
 
 class UserError(Exception):
     """Bad input from the user; the CLI prints the message and exits with code 2."""
@@ -28,7 +30,7 @@ class Diverged(Exception):  # noqa: N818 - an outcome of training, named for the
     exit_code = 1
 
     def __init__(self, step: int, loss: float):
-        super().__init__(f"the loss reached {loss:.3g} at step {step}")
+        super().__init__(msg("errors.diverged", loss=f"{loss:.3g}", step=step))
         self.step, self.loss = step, loss
         self.result = None
 

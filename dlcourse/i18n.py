@@ -64,17 +64,78 @@ def catalogue(lang: str) -> dict[str, str]:
     return messages
 
 
-def msg(key: str, /, **values) -> str:
+class Message(str):
+    """A message in the active language that remembers its key and values, so that a run
+    saved as data (metrics.json) can be shown again in the other language: `saved`, `shown`.
+    `parts` and `sep` instead of a key: messages joined, as `join` makes them."""
+
+    key: str = ""
+    values: dict = {}
+    index: int | None = None  # the item of a list-valued message (`messages`)
+    parts: tuple = ()
+    sep: str = ""
+
+
+def msg(key: str, /, **values) -> Message:
     """The message `key` in the active language, filled with `values` (str.format).
     A key the active language lacks falls back to English (tests forbid that)."""
     lang = language()
     text = catalogue(lang).get(key)
     if text is None:
         text = catalogue("en")[key]
-    return text.format(**values) if values else text
+    made = Message(text.format(**values) if values else text)
+    made.key, made.values = key, values
+    return made
+
+
+def join(parts, sep: str = "; ") -> Message:
+    """`sep.join(parts)` that still knows its parts: see Message."""
+    parts = tuple(parts)
+    made = Message(sep.join(parts))
+    made.parts, made.sep = parts, sep
+    return made
+
+
+def saved(value):
+    """`value` as JSON data that `shown` turns back into text in the then active language:
+    a Message as its key and values, lists item by item, anything else as its text."""
+    if isinstance(value, Message) and value.parts:
+        return {"join": value.sep, "parts": [saved(p) for p in value.parts]}
+    if isinstance(value, Message) and value.index is not None:
+        return {"msg": value.key, "index": value.index}
+    if isinstance(value, Message) and value.key:
+        return {"msg": value.key, "values": {k: saved(v) for k, v in value.values.items()}}
+    if isinstance(value, list | tuple):
+        return [saved(v) for v in value]
+    return value if isinstance(value, int | float | bool) or value is None else str(value)
+
+
+def shown(data):
+    """What `saved` kept, as text in the active language (an unknown key: as saved)."""
+    if isinstance(data, list):
+        return [shown(v) for v in data]
+    if isinstance(data, dict) and "join" in data:
+        return data["join"].join(str(shown(p)) for p in data.get("parts", []))
+    if isinstance(data, dict) and "index" in data:
+        try:
+            return messages(data["msg"])[data["index"]]
+        except (KeyError, IndexError, TypeError):
+            return str(data["msg"])
+    if isinstance(data, dict) and "msg" in data:
+        values = {k: shown(v) for k, v in data.get("values", {}).items()}
+        try:
+            return msg(data["msg"], **values)
+        except (KeyError, IndexError, ValueError):  # a key or value this version lacks
+            return str(data.get("text", data["msg"]))
+    return data
 
 
 def messages(key: str) -> list:
     """A list-valued message (choices, column headers) in the active language."""
     lang = language()
-    return catalogue(lang).get(key) or catalogue("en")[key]
+    items = []
+    for index, text in enumerate(catalogue(lang).get(key) or catalogue("en")[key]):
+        item = Message(text)
+        item.key, item.index = key, index
+        items.append(item)
+    return items

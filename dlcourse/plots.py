@@ -14,8 +14,9 @@ import matplotlib.pyplot as plt  # noqa: E402
 import torch  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
+from dlcourse.data.formats import CIFAR_CLASSES  # noqa: E402
 from dlcourse.fileio import atomic_write  # noqa: E402
-from dlcourse.i18n import language  # noqa: E402
+from dlcourse.i18n import language, messages, msg  # noqa: E402
 
 Series = Mapping[str, Sequence[float]]  # label -> y values
 DEFAULT_FONTS = list(plt.rcParams["font.family"])
@@ -53,6 +54,13 @@ def _localized(draw):
         return draw(*args, **kwargs)
 
     return drawn
+
+
+def class_names(classes: Sequence[str]) -> list[str]:
+    """Class names as figures show them: CIFAR-10's in the active language (the data keeps
+    its English names), any other (MNIST's digits, a folder's own) as it is."""
+    shown = dict(zip(CIFAR_CLASSES, messages("plots.cifar10_classes"), strict=True))
+    return [shown.get(name, name) for name in classes]
 
 
 def save(fig: Figure, path: Path) -> Path:
@@ -108,10 +116,11 @@ def training_curves(history: Sequence[Mapping[str, float]]) -> Figure:
     epochs = [h["epoch"] for h in history]
     fig, (loss_ax, acc_ax) = plt.subplots(1, 2, figsize=(10, 3.8))
     for split, style in (("train", "-o"), ("test", "-s")):
-        loss_ax.plot(epochs, [h[f"{split}_loss"] for h in history], style, label=split)
-        acc_ax.plot(epochs, [100 * h[f"{split}_accuracy"] for h in history], style, label=split)
-    loss_ax.set(title="loss", xlabel="epoch")
-    acc_ax.set(title="accuracy (%)", xlabel="epoch")
+        label = msg(f"plots.curves.{split}")
+        loss_ax.plot(epochs, [h[f"{split}_loss"] for h in history], style, label=label)
+        acc_ax.plot(epochs, [100 * h[f"{split}_accuracy"] for h in history], style, label=label)
+    loss_ax.set(title=msg("plots.curves.loss"), xlabel=msg("plots.epoch"))
+    acc_ax.set(title=msg("plots.curves.accuracy"), xlabel=msg("plots.epoch"))
     for ax in (loss_ax, acc_ax):
         ax.grid(alpha=0.3)
         ax.legend()
@@ -124,11 +133,13 @@ def training_curves(history: Sequence[Mapping[str, float]]) -> Figure:
 def confusion(matrix, classes: Sequence[str]) -> Figure:
     """Rows: the true class; columns: the prediction; each cell a count of test images."""
     m = matrix.numpy() if hasattr(matrix, "numpy") else matrix
+    classes = class_names(classes)
     fig, ax = plt.subplots(figsize=(6.5, 5.5))
     image = ax.imshow(m, cmap="Blues")
     ax.set_xticks(range(len(classes)), classes, rotation=45, ha="right", fontsize=8)
     ax.set_yticks(range(len(classes)), classes, fontsize=8)
-    ax.set(xlabel="predicted", ylabel="true", title="confusion matrix (test images)")
+    ax.set(xlabel=msg("plots.confusion.predicted"), ylabel=msg("plots.confusion.true"),
+           title=msg("plots.confusion.title"))
     for i in range(len(classes)):
         for j in range(len(classes)):
             ax.text(j, i, int(m[i, j]), ha="center", va="center", fontsize=7,
@@ -162,7 +173,8 @@ def image_grid(images, titles: Sequence[str], *, colors: Sequence[str] | None = 
 @_localized
 def labelled_grid(images, labels, classes: Sequence[str], title: str = "", n: int = 32) -> Figure:
     """The first n images, each captioned with its class."""
-    return image_grid(images[:n], [classes[i] for i in labels[:n].tolist()], title=title)
+    names = class_names(classes)
+    return image_grid(images[:n], [names[i] for i in labels[:n].tolist()], title=title)
 
 
 def most_confident(labels, predictions, confidence, mistakes: int = 24, right: int = 8):
@@ -183,14 +195,15 @@ def prediction_grid(images, labels, predictions, confidence, classes: Sequence[s
     then a few of its most confident right answers (green), each with its probability."""
     chosen, shown = most_confident(labels, predictions, confidence, mistakes, right)
     wrong = int((predictions != labels).sum())
+    classes = class_names(classes)
     titles, colors = [], []
     for i in chosen.tolist():
         p, t, c = predictions[i].item(), labels[i].item(), confidence[i].item()
-        titles.append(f"{classes[p]} {c:.0%}" + ("" if p == t else f"\n(true: {classes[t]})"))
+        titles.append(f"{classes[p]} {c:.0%}" + (
+            "" if p == t else "\n" + msg("plots.predictions.true", name=classes[t])))
         colors.append("green" if p == t else "red")
     return image_grid(images[chosen], titles, colors=colors,
-                      title=f"the {shown} most confident of {wrong:,} mistakes (red, true "
-                            f"class below), then confident right answers (green)")
+                      title=msg("plots.predictions.title", shown=shown, wrong=f"{wrong:,}"))
 
 
 @_localized
@@ -219,8 +232,9 @@ def predicted_vs_actual(actual, predicted, cap: float | None = None) -> Figure:
     ax.plot([0, top], [0, top], "--", color="black", label="y = x")
     if cap is not None:
         ax.axvline(cap, color="red", linestyle=":",
-                   label=f"the target is capped at {cap:g}: true values above it read {cap:g}")
-    ax.set(xlabel="actual", ylabel="predicted", title="test rows: predicted against actual")
+                   label=msg("plots.predicted.cap", cap=f"{cap:g}"))
+    ax.set(xlabel=msg("plots.predicted.actual"), ylabel=msg("plots.predicted.predicted"),
+           title=msg("plots.predicted.title"))
     ax.legend(fontsize=8, loc="upper left")
     ax.grid(alpha=0.3)
     fig.tight_layout()
@@ -235,8 +249,9 @@ def error_map(lon, lat, errors) -> Figure:
     points = ax.scatter(list(map(float, lon)), list(map(float, lat)),
                         c=list(map(float, errors)), cmap="coolwarm", s=5,
                         vmin=-min(limit, 2), vmax=min(limit, 2))
-    fig.colorbar(points, ax=ax, label="predicted − actual ($100,000)", fraction=0.046)
-    ax.set(xlabel="longitude", ylabel="latitude", title="test errors across California")
+    fig.colorbar(points, ax=ax, label=msg("plots.error_map.error"), fraction=0.046)
+    ax.set(xlabel=msg("plots.error_map.longitude"), ylabel=msg("plots.error_map.latitude"),
+           title=msg("plots.error_map.title"))
     ax.set_aspect("equal")
     ax.grid(alpha=0.3)
     fig.tight_layout()
@@ -251,9 +266,10 @@ def train_test_curves(runs: Mapping[str, tuple[Sequence[float], Sequence[float],
     fig, ax = plt.subplots(figsize=(7, 4.2))
     for i, (label, (epochs, train, test)) in enumerate(runs.items()):
         color = plt.cm.tab10.colors[i % 10]
-        ax.plot(epochs, train, "--", color=color, label=f"{label}: training")
-        ax.plot(epochs, test, "-o", color=color, markersize=3, label=f"{label}: test")
-    ax.set(title=title, xlabel="epoch", ylabel="accuracy (%), eval mode")
+        ax.plot(epochs, train, "--", color=color, label=msg("plots.runs.training", run=label))
+        ax.plot(epochs, test, "-o", color=color, markersize=3,
+                label=msg("plots.runs.test", run=label))
+    ax.set(title=title, xlabel=msg("plots.epoch"), ylabel=msg("plots.runs.accuracy"))
     ax.xaxis.get_major_locator().set_params(integer=True)
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8)
@@ -289,8 +305,8 @@ def contour_paths(surface, paths: Mapping[str, Sequence[Sequence[float]]], *,
         ax.contour(A, C, Z, levels=np.geomspace(Z.min() * 1.02, Z.max(), levels),
                    colors="gray", linewidths=0.5, alpha=0.6)
         ax.plot(xy[:, 0], xy[:, 1], "-o", color=color, markersize=2, linewidth=1)
-        ax.plot(*start, "s", color="black", markersize=6, label="start")
-        ax.plot(*optimum, "*", color="red", markersize=13, label="least squares")
+        ax.plot(*start, "s", color="black", markersize=6, label=msg("plots.paths.start"))
+        ax.plot(*optimum, "*", color="red", markersize=13, label=msg("plots.paths.optimum"))
         ax.set(title=label, xlim=(low[0], high[0]), ylim=(low[1], high[1]),
                xlabel=xlabel, ylabel=ylabel)
         ax.title.set_fontsize(10)
@@ -322,7 +338,7 @@ def cell_matrix(values, *, title: str, xlabel: str, ylabel: str,
         ax.set_xticks(range(n_cols), [f"{v:g}" for v in labels[:n_cols]])
         ax.set_yticks(range(n_rows), [f"{v:g}" for v in labels[:n_rows]])
     ax.set(xlabel=xlabel, ylabel=ylabel)
-    ax.set_title(title + "\n(outlined: the differences that were meant)", fontsize=9)
+    ax.set_title(title + "\n" + msg("plots.cells.outlined"), fontsize=9)
     fig.tight_layout()
     return fig
 
@@ -338,12 +354,12 @@ def accuracy_vs_labels(labels: Sequence[int], series: Series, *, chance: float) 
         for x, y in zip(labels, percent, strict=True):
             ax.annotate(f"{y:.1f}", (x, y), textcoords="offset points", xytext=(0, 7),
                         ha="center", fontsize=8)
-    ax.axhline(100 * chance, linestyle="--", color="gray", label="chance")
+    ax.axhline(100 * chance, linestyle="--", color="gray", label=msg("plots.labels.chance"))
     ax.set_xscale("log")
     ax.set_xticks(list(labels), [str(k) for k in labels])
     ax.minorticks_off()
-    ax.set(title="Pretrained against random initialisation", xlabel="labelled images per class",
-           ylabel="test accuracy (%)")
+    ax.set(title=msg("plots.labels.title"), xlabel=msg("plots.labels.per_class"),
+           ylabel=msg("plots.labels.accuracy"))
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8)
     fig.tight_layout()

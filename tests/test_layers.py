@@ -15,7 +15,7 @@ LAYERS = [
     ("dlcourse.lessons",),
     ("dlcourse.engine", "dlcourse.topics"),
     ("dlcourse.data", "dlcourse.plots", "dlcourse.device", "dlcourse.errors",
-     "dlcourse.fileio"),
+     "dlcourse.fileio", "dlcourse.i18n"),
 ]
 
 

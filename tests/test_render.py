@@ -138,3 +138,11 @@ def test_a_figure_is_only_a_link_when_output_is_not_a_terminal(tmp_path):
     s = Screen(console=Console(file=out, width=60, color_system=None), images=True)
     s.figure(tmp_path / "curves.png")
     assert out.getvalue().strip() == f"Figure: {tmp_path / 'curves.png'}"
+
+
+def test_section_titles_in_help_show_no_placeholders_or_markup():
+    from dlcourse.course.render import section_titles
+
+    titles = section_titles({"": "# Page", "run": "## Training: {{iterations}} steps at "
+                             "lr = {{lr:g}}\n\ntext", "shape": "## `view` and **reshape**"})
+    assert titles == {"run": "Training: … steps at lr = …", "shape": "view and reshape"}

@@ -20,6 +20,7 @@ from rich.table import Table
 from dlcourse.course.options import DataOptions, ImageOptions
 from dlcourse.course.render import Pages, Screen, fill
 from dlcourse.fileio import write_json
+from dlcourse.i18n import catalogue, messages, msg, saved
 
 IMAGE_DATASETS = ("mnist", "cifar10")
 # What a lesson spends outside training: starting Python and PyTorch, loading cached data,
@@ -62,15 +63,19 @@ class View:
             return
         self.pages.show(key, text)
 
-    def note(self, text: str) -> None:
-        self.transcript.append({"kind": "note", "text": text})
-        self.console.print(text)
+    def note(self, text: str, style: str = "", blank: bool = False) -> None:
+        """One line (rich markup) in `style`; `blank` puts an empty line after it."""
+        self.transcript.append({"kind": "note", "text": saved(text), "style": style,
+                                "blank": blank})
+        self.console.print(text, style=style or None)
+        if blank:
+            self.console.print()
 
     def source(self, *objects: object, title: str = "") -> None:
         import inspect
 
         code = "\n\n\n".join(inspect.getsource(obj).rstrip() for obj in objects)
-        self.transcript.append({"kind": "source", "code": code, "title": title})
+        self.transcript.append({"kind": "source", "code": code, "title": saved(title)})
         self.screen.code(code, title=title)
 
     def model(self, model, input_shape, title: str = "") -> None:
@@ -80,15 +85,15 @@ class View:
         rows = [[name, kind, "×".join(map(str, shape)), f"{params:,}" if params else ""]
                 for name, kind, shape, params in modelinfo.layers(model, input_shape)]
         total = sum(p.numel() for p in model.parameters())
-        rows.append(["", "", "total", f"[bold]{total:,}[/]"])
-        self.table(title or type(model).__name__, ["layer", "type", "output shape",
-                                                   "parameters"], rows)
+        rows.append(["", "", msg("context.total"), f"[bold]{total:,}[/]"])
+        self.table(title or type(model).__name__, messages("context.model_columns"), rows)
 
     def table(self, title: str, header: list[str], rows: list[list]) -> None:
         """A small table; floats get four significant digits."""
-        cells = [[f"{v:.4g}" if isinstance(v, float) else str(v) for v in row] for row in rows]
-        self.transcript.append({"kind": "table", "title": title, "header": list(header),
-                                "rows": cells})
+        cells = [[f"{v:.4g}" if isinstance(v, float) else v if isinstance(v, str) else str(v)
+                  for v in row] for row in rows]
+        self.transcript.append({"kind": "table", "title": saved(title),
+                                "header": saved(list(header)), "rows": saved(cells)})
         self.screen.table(title, header, cells)
 
     def recipe_table(self, seed: dict, default: dict, used: dict) -> None:
@@ -97,20 +102,20 @@ class View:
             return ", ".join(value) if isinstance(value, tuple) else value
 
         keys = list(dict.fromkeys([*seed, *default]))
-        self.table("recipes", ["", "the post's (--recipe seed)", "default", "this run"],
+        self.table(msg("context.recipes"), messages("context.recipe_columns"),
                    [[k, *(cell(d.get(k, "–")) for d in (seed, default, used))] for k in keys])
 
     @contextlib.contextmanager
     def live_table(self, *header: str):
         """A table that grows while training runs: call .add_row() on what this yields."""
         table = Table(*header)
-        block = {"kind": "table", "title": "", "header": list(header), "rows": [],
+        block = {"kind": "table", "title": "", "header": saved(list(header)), "rows": [],
                  "live": True}
         self.transcript.append(block)
         add_row = table.add_row
 
         def add_and_keep(*cells, **kwargs):
-            block["rows"].append([str(c) for c in cells])
+            block["rows"].append(saved([c if isinstance(c, str) else str(c) for c in cells]))
             add_row(*cells, **kwargs)
 
         table.add_row = add_and_keep
@@ -136,7 +141,7 @@ class View:
         if self.screen.reveal:  # teacher mode: the room predicts aloud; answers at the end
             for i, q in enumerate(self.questions):
                 if q.get("predict"):
-                    self.console.print("[bold magenta]Predict before the run:[/]")
+                    self.console.print(msg("context.predict"))
                     self.screen.question(q)
                     self.predictions[i] = 0  # no one typed a choice
             return
@@ -144,9 +149,9 @@ class View:
             return
         for i, q in enumerate(self.questions):
             if q.get("predict"):
-                self.console.print("[bold magenta]Predict before the run:[/]")
+                self.console.print(msg("context.predict"))
                 self.predictions[i] = self.screen.choose(q)
-                self.console.print("Noted. The run will tell.\n")
+                self.console.print(msg("context.noted") + "\n")
 
 
 def plain(values: dict) -> dict:
@@ -241,11 +246,13 @@ class Context:
                                          given=asked > 0, extra=extra, step=step,
                                          minutes=self.minutes_for)
         if warning:
-            self.show.note(f"[yellow]{warning}[/]\n")
+            self.show.note(warning, style="yellow", blank=True)
         elif count < post and not asked:
-            self.show.note(f"[bold]Plan:[/] {count:,} {what}, not the post's {post:,}: that "
-                           f"is what fits {duration(self.minutes * 60)} here (--minutes "
-                           "gives it more).\n")
+            # `what` is also the plan's key in metrics.json: shown in words where it has some
+            word = msg(f"context.counted.{what}") if f"context.counted.{what}" in \
+                catalogue("en") else what
+            self.show.note(msg("context.plan", count=f"{count:,}", what=word, post=f"{post:,}",
+                               time=duration(self.minutes * 60)), blank=True)
         self.record.info["plan"] = {what: count, "seconds_each": seconds_each}
         return count
 

@@ -23,6 +23,7 @@ from rich.progress import Progress as Bars
 from rich.text import Text
 
 from dlcourse.data.notices import DOWNLOADING, Notice, Progress
+from dlcourse.i18n import msg
 
 WARNINGS = {"offline", "download-failed", "skipped", "repaired"}
 
@@ -33,7 +34,7 @@ def show(console: Console, notices: list[Notice]) -> None:
         # Text, not a markup string: brackets in a path or an error are not markup
         text = Text(notice.text, style="yellow" if notice.kind in WARNINGS else "")
         if notice.kind == "sample":
-            console.print(Panel(text, border_style="yellow", title="sample data"))
+            console.print(Panel(text, border_style="yellow", title=msg("data_view.sample")))
         else:
             console.print(text)
 
@@ -41,6 +42,14 @@ def show(console: Console, notices: list[Notice]) -> None:
 def show_notices(console: Console, dataset) -> None:
     """What loading `dataset` (an ImageSet or TableSet) had to say."""
     show(console, dataset.notices)
+
+
+def label(what: str) -> str:
+    """A step's name for its bar: downloads, which the data layer names in English, in the
+    active language."""
+    if what.startswith(DOWNLOADING):
+        return msg("data_view.downloading", file=what.removeprefix(DOWNLOADING))
+    return what
 
 
 class _Amount(ProgressColumn):
@@ -51,8 +60,7 @@ class _Amount(ProgressColumn):
         self.bytes, self.items = DownloadColumn(), MofNCompleteColumn()
 
     def render(self, task):
-        return (self.bytes if task.description.startswith(DOWNLOADING) else
-                self.items).render(task)
+        return (self.bytes if task.fields.get("download") else self.items).render(task)
 
 
 @contextmanager
@@ -65,7 +73,8 @@ def progress(console: Console) -> Iterator[Progress]:
 
         def update(what: str, done: int, total: int | None) -> None:
             if what not in tasks:
-                tasks[what] = bars.add_task(what, total=total)
+                tasks[what] = bars.add_task(label(what), total=total,
+                                            download=what.startswith(DOWNLOADING))
             bars.update(tasks[what], completed=done, total=total)
 
         yield update

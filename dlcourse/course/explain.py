@@ -13,16 +13,17 @@ from pathlib import Path
 from dlcourse.course import catalog
 from dlcourse.course.render import Screen, fill, is_interactive, split_sections
 from dlcourse.errors import Quit, UserError
+from dlcourse.i18n import msg
 
 
 def next_step_line(entry: catalog.Entry) -> str:
     """'Next on the course path: ...', or where to go once it is all done."""
     step = catalog.next_step(entry)
     if step is None:
-        return "That was the last step of the course path; `dlcourse list` shows them all."
+        return msg("explain.last_step")
     number, after = step
-    return (f"[bold]Next on the course path[/] ({number}/{len(catalog.path())}): "
-            f"[bold cyan]{catalog.command(after)}[/]: {after.title}.")
+    return msg("explain.next_step", number=number, steps=len(catalog.path()),
+               command=catalog.command(after), title=after.title)
 
 
 def page_values(entry: catalog.Entry) -> dict:
@@ -37,7 +38,7 @@ def show(name: str, *, plot: bool = False, out: Path | None = None, pause: bool 
     entry = catalog.get("topic", name)
     module = importlib.import_module(entry.module) if entry.module else None
     if plot and not hasattr(module, "plot"):
-        raise UserError(f"The topic '{name}' has no figure; leave out --plot.")
+        raise UserError(msg("explain.no_figure", name=name))
     interactive = is_interactive()
     screen = screen or Screen(pause=pause and interactive, quiz=quiz and interactive)
     values = page_values(entry)
@@ -56,5 +57,5 @@ def show(name: str, *, plot: bool = False, out: Path | None = None, pause: bool 
 
         folder = make_out(out or Path("dlcourse-runs") / f"explain-{name}"
                           / datetime.now().strftime("%Y%m%d-%H%M%S"))
-        screen.console.print(f"Figure saved: [bold]{module.plot(folder)}[/]")
+        screen.console.print(msg("explain.figure_saved", path=module.plot(folder)))
     return 0

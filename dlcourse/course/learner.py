@@ -27,6 +27,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from dlcourse.fileio import write_json
+from dlcourse.i18n import catalogue, msg
 
 FILE = "progress.json"
 LOCK_WAIT = 5.0  # seconds to wait for another writer; past that, write anyway (never hang)
@@ -59,7 +60,7 @@ def load() -> dict:
     try:
         data = json.loads(file.read_text(encoding="utf-8"))
         if not isinstance(data, dict):
-            raise ValueError("it does not hold a JSON object")
+            raise ValueError(msg("learner.not_an_object"))
         return data
     except FileNotFoundError:
         return {}
@@ -68,12 +69,10 @@ def load() -> dict:
         aside = file.with_name(f"{FILE}.corrupt-{datetime.now():%Y%m%d-%H%M%S}")
         try:
             file.replace(aside)
-            _note(f"Your progress file {file} could not be read ({reason}); it was set "
-                  f"aside as {aside.name} and progress starts afresh.")
+            _note(msg("learner.set_aside", file=file, reason=reason, aside=aside.name))
         except OSError as move_err:
-            _note(f"Your progress file {file} could not be read ({reason}) nor set aside "
-                  f"({move_err.strerror or move_err}); progress is not kept until it is "
-                  "removed.")
+            _note(msg("learner.not_set_aside", file=file, reason=reason,
+                      error=move_err.strerror or move_err))
         return {}
 
 
@@ -138,8 +137,7 @@ def update(change: Callable[[dict], object]) -> bool:
         return True
     except Exception as err:  # noqa: BLE001 - keeping progress must never stop the learner
         reason = getattr(err, "strerror", None) or err
-        _note(f"Progress not saved ({reason}); what you did still counts, it is just not "
-              f"remembered in {path()}.")
+        _note(msg("learner.not_saved", reason=reason, path=path()))
         return False
 
 
@@ -149,7 +147,7 @@ def reset() -> bool:
         path().unlink(missing_ok=True)
         return True
     except OSError as err:
-        _note(f"Could not remove {path()} ({err.strerror or err}).")
+        _note(msg("learner.not_removed", path=path(), error=err.strerror or err))
         return False
 
 
@@ -258,4 +256,14 @@ def describe_result(result: dict | None) -> str:
         return ""
     key, value = result["key"], result["value"]
     shown = f"{value:.1%}" if "accuracy" in key else f"{value:.3g}"
-    return f"{key.replace('_', ' ')} {shown}".replace("%", " %")
+    return msg("learner.result", name=result_name(key), value=shown).replace("%", " %")
+
+
+def result_name(key: str) -> str:
+    """A key result's name in words: 'test accuracy', and 'test accuracy cnn' for a
+    variant's (test_accuracy_cnn); a key the catalogue lacks reads as its words."""
+    known = [k for k in KEY_RESULTS if key == k or key.startswith(k + "_")]
+    if not known or f"learner.results.{known[0]}" not in catalogue("en"):
+        return key.replace("_", " ")
+    rest = key.removeprefix(known[0]).replace("_", " ")
+    return msg(f"learner.results.{known[0]}") + rest

@@ -2,7 +2,9 @@
 
 A lesson declares its hyperparameters once, as a dataclass whose fields carry a comment
 (`lr: float = 1e-6  # step size; ...`); this module turns the fields into `--lr` style
-options. Light on purpose: no torch here.
+options. The comment is the English help; other languages read theirs from the message
+catalogue (`options.help.FIELD` for the shared options, `options.help.LESSON.FIELD` for a
+lesson's own): see `help_text`. Light on purpose: no torch here.
 """
 
 from __future__ import annotations
@@ -13,9 +15,11 @@ import difflib
 import inspect
 import re
 import typing
+from functools import cache
 from pathlib import Path
 
 from dlcourse.errors import UserError
+from dlcourse.i18n import catalogue, language, msg
 
 _FIELD_COMMENT = re.compile(r"^\s+(\w+)\s*:[^#\n]*#\s*(.+)$", re.MULTILINE)
 MAX_SEED = 2**32 - 1
@@ -38,10 +42,9 @@ class RunOptions:
     def __post_init__(self):
         # numpy's legacy seeding takes 0..2**32-1; anything else ends in its traceback later
         if not 0 <= self.seed <= MAX_SEED:
-            raise ValueError(f"--seed must be a whole number from 0 to {MAX_SEED}.")
+            raise ValueError(msg("options.bad_seed", max=MAX_SEED))
         if not (self.minutes == 0 or 0.1 <= self.minutes <= 24 * 60):  # refuses nan too
-            raise ValueError("--minutes must be a number of minutes from 0.1 to 1440, "
-                             "e.g. 5 (0: the time `dlcourse list` shows).")
+            raise ValueError(msg("options.bad_minutes"))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -70,8 +73,38 @@ def field_help(cls: type) -> dict[str, str]:
     helps: dict[str, str] = {}
     for klass in reversed(cls.__mro__):
         if dataclasses.is_dataclass(klass):  # object and plain mixins have no field comments
-            helps.update(_FIELD_COMMENT.findall(inspect.getsource(klass)))
+            helps.update(_comments(klass))
     return helps
+
+
+@cache
+def _comments(klass: type) -> dict[str, str]:
+    return dict(_FIELD_COMMENT.findall(inspect.getsource(klass)))
+
+
+LESSONS_PACKAGE = "dlcourse.lessons."
+
+
+def help_key(cls: type, field_name: str) -> str:
+    """The catalogue key of a field's help: `options.help.LESSON.FIELD` where a lesson's
+    module (dlcourse.lessons.LESSON) declares the comment that wins, else the shared
+    `options.help.FIELD` (RunOptions, the training options every image lesson shares)."""
+    owner = next((klass for klass in cls.__mro__ if dataclasses.is_dataclass(klass)
+                  and field_name in _comments(klass)), cls)
+    module = owner.__module__
+    if module.startswith(LESSONS_PACKAGE):
+        return f"options.help.{module.removeprefix(LESSONS_PACKAGE)}.{field_name}"
+    return f"options.help.{field_name}"
+
+
+def help_text(cls: type, field_name: str) -> str:
+    """The help of option `field_name` of dataclass `cls`, in the active language: the
+    field's comment in English; elsewhere the catalogue's text, or the comment where the
+    catalogue has none (a teacher's own lesson)."""
+    comment = field_help(cls).get(field_name, "")
+    if language() == "en":
+        return comment
+    return catalogue(language()).get(help_key(cls, field_name)) or comment
 
 
 def option_name(field_name: str) -> str:
@@ -86,11 +119,12 @@ class _Parser(argparse.ArgumentParser):
         self._negative_number_matcher = re.compile(r"^-(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$", re.I)
 
     def error(self, message: str) -> typing.NoReturn:
+        message = _argparse_message(message)
         first = message[:1].upper() + message[1:]
         raise UserError(f"{first}. {self.help_hint()}")
 
     def help_hint(self) -> str:
-        return f"`{self.prog} --help` lists the options."
+        return msg("options.help_hint", prog=self.prog)
 
     def reject_extras(self, extras: list[str]) -> None:
         """Explain arguments that match no option, suggesting close option names."""
@@ -100,8 +134,8 @@ class _Parser(argparse.ArgumentParser):
                    if arg.startswith("-") and arg != "--"
                    and not self._negative_number_matcher.match(arg)]
         if not unknown:  # only stray words, e.g. a value without its --option
-            raise UserError(f"Unexpected argument {' '.join(extras)}: lesson options start "
-                            f"with --. {self.help_hint()}")
+            raise UserError(msg("options.unexpected", arguments=" ".join(extras),
+                                hint=self.help_hint()))
         raise UserError(f"{_unknown_options(unknown, self.option_names())} {self.help_hint()}")
 
     def option_names(self) -> list[str]:
@@ -120,10 +154,37 @@ def _unknown_options(unknown: list[str], known: list[str]) -> str:
         close[name] = bare[match[0]] if match else ""
     if len(close) == 1:
         [(name, match)] = close.items()
-        return f"Unknown option {name}." + (f" Did you mean {match}?" if match else "")
-    parts = [f"{name} (did you mean {match}?)" if match else name
+        if match:
+            return msg("options.unknown_close", name=name, match=match)
+        return msg("options.unknown", name=name)
+    parts = [msg("options.unknown_part", name=name, match=match) if match else name
              for name, match in close.items()]
-    return f"Unknown options {', '.join(parts[:-1])} and {parts[-1]}."
+    return msg("options.unknown_several", names=msg("options.list_separator").join(parts[:-1]),
+               last=parts[-1])
+
+
+# argparse's own error messages (argparse writes them in English) and the catalogue's
+# name for each, matched in other languages; unmatched ones are shown as argparse wrote them
+_ARGPARSE = {
+    "invalid_value": re.compile(r"^argument (?P<option>\S+): invalid (?P<type>\w+) value: "
+                                r"(?P<value>.+)$"),
+    "invalid_choice": re.compile(r"^argument (?P<option>\S+): invalid choice: (?P<value>.+?) "
+                                 r"\(choose from (?P<choices>.+)\)$"),
+    "expected_one": re.compile(r"^argument (?P<option>\S+): expected one argument$"),
+    "ignored_value": re.compile(r"^argument (?P<option>\S+): ignored explicit argument "
+                                r"(?P<value>.+)$"),
+}
+
+
+def _argparse_message(message: str) -> str:
+    """argparse's error `message` in the active language, where the catalogue has it."""
+    if language() == "en":
+        return message
+    for name, pattern in _ARGPARSE.items():
+        match = pattern.match(message)
+        if match:
+            return msg(f"options.argparse.{name}", **match.groupdict())
+    return message
 
 
 def _add_field(parser: argparse.ArgumentParser, cls: type, f: dataclasses.Field, help_: str):
@@ -167,16 +228,15 @@ def parse(prog: str, argv: list[str], *classes: type) -> list:
 
 
 def describe(*classes: type) -> list[tuple[str, str, str]]:
-    """(option, default, help) rows for the help screen."""
+    """(option, default, help) rows for the help screen, in the active language."""
     rows = []
     for cls in classes:
-        helps = field_help(cls)
         for f in dataclasses.fields(cls):
             hint = typing.get_type_hints(cls)[f.name]
             if hint is bool:
-                name = f"{option_name(f.name)} / --no-{f.name.replace('_', '-')}"
-                default = "yes" if f.default else "no"
+                name = f"{option_name(f.name)} / --no-{option_name(f.name)[2:]}"
+                default = msg("options.yes") if f.default else msg("options.no")
             else:
                 name, default = option_name(f.name), "" if f.default is None else str(f.default)
-            rows.append((name, default, helps.get(f.name, "")))
+            rows.append((name, default, help_text(cls, f.name)))
     return rows

@@ -10,8 +10,9 @@ import math
 
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
-from dlcourse.course.render import EPOCH_HEADER, epoch_line
+from dlcourse.course.render import epoch_header, epoch_line
 from dlcourse.engine.fit import Callbacks
+from dlcourse.i18n import msg
 
 ESTIMATE_AFTER = 8  # batches: enough for a steady per-batch time
 
@@ -28,10 +29,11 @@ class TrainingDisplay(Callbacks):
         self.train_images, self.batch_size = train_images, batch_size
         if first_epoch > epochs:
             return
-        self.console.print(EPOCH_HEADER, style="bold")
+        self.console.print(epoch_header(), style="bold")
 
     def epoch_start(self, epoch: int) -> None:
-        self.bar = Progress(TextColumn(f"epoch {epoch}/{self.epochs}"), BarColumn(),
+        self.bar = Progress(TextColumn(msg("progress.epoch", epoch=epoch, epochs=self.epochs)),
+                            BarColumn(),
                             TextColumn("{task.fields[stats]}"), TimeRemainingColumn(),
                             console=self.console, transient=True,
                             disable=not self.console.is_terminal)
@@ -41,7 +43,7 @@ class TrainingDisplay(Callbacks):
     def step(self, *, epoch, seen, loss, accuracy, steps, seconds) -> None:
         if not self.estimated and epoch == self.first_epoch and steps >= ESTIMATE_AFTER:
             self.estimate(seconds / steps)
-        stats = f"loss {loss:.3f}  acc {accuracy:.1%}  {seen / seconds:,.0f} img/s"
+        stats = msg("progress.stats", loss=loss, accuracy=accuracy, rate=f"{seen / seconds:,.0f}")
         self.bar.update(self.task, completed=seen, stats=stats)
 
     def epoch_end(self, row: dict) -> None:
@@ -66,13 +68,16 @@ class TrainingDisplay(Callbacks):
         if total < 20:
             return
         per_image = total / (self.train_images * epochs)
-        hint = (f"; `--subset 5000` takes about {_duration(per_image * 5000 * epochs)}"
-                if self.train_images > 5000 else "")
-        self.console.print(f"[yellow]Estimated training time: about {_duration(total)} on "
-                           f"this {self.device.type.upper()}{hint}.[/]")
+        device = self.device.type.upper()
+        if self.train_images > 5000:
+            line = msg("progress.estimate_subset", total=_duration(total), device=device,
+                       subset=_duration(per_image * 5000 * epochs))
+        else:
+            line = msg("progress.estimate", total=_duration(total), device=device)
+        self.console.print(f"[yellow]{line}[/]")
 
 
 def _duration(seconds: float) -> str:
     if seconds < 90:
-        return f"{seconds:.0f} s"
-    return f"{seconds / 60:.0f} min"
+        return msg("progress.seconds", n=f"{seconds:.0f}")
+    return msg("progress.minutes", n=f"{seconds / 60:.0f}")

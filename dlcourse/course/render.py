@@ -13,6 +13,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from rich.cells import cell_len
 from rich.console import Console
 from rich.markdown import Markdown
 from rich.panel import Panel
@@ -21,8 +22,12 @@ from rich.syntax import Syntax
 from rich.table import Table
 
 from dlcourse.errors import Quit, UserError
+from dlcourse.i18n import messages, msg
 
 _MARKER = re.compile(r"^<!--\s*([\w-]+)\s*-->\s*$", re.MULTILINE)
+# `**64%**에`: CommonMark does not close bold that ends in punctuation right before a letter,
+# as Korean particles follow. An invisible word joiner after the punctuation lets it close.
+_UNCLOSED_BOLD = re.compile(r"(?<=[^\s\w*])\*\*(?=[\uac00-\ud7a3])")
 _PLACEHOLDER = re.compile(r"\{\{\s*(\w+)\s*(?::([^}]*))?\}\}")
 
 
@@ -51,14 +56,33 @@ def fill(text: str, values: dict) -> str:
     return _PLACEHOLDER.sub(one, text)
 
 
-EPOCH_COLUMNS = ("epoch", "train loss", "train acc", "test loss", "test acc", "seconds")
-EPOCH_HEADER = "  ".join(f"{c:>10}" for c in EPOCH_COLUMNS)
+# The epoch table: the history keys each column shows (data, kept in English), and how.
+# Its headers are the catalogue's `render.epoch_columns`, in the active language.
+EPOCH_KEYS = ("epoch", "train_loss", "train_accuracy", "test_loss", "test_accuracy", "seconds")
+EPOCH_FORMATS = ("", ".4f", ".1%", ".4f", ".1%", ".1f")
+EPOCH_WIDTH = 10  # terminal cells a column takes at least
+
+
+def epoch_columns() -> list[str]:
+    """The epoch table's column headers, in the active language."""
+    return messages("render.epoch_columns")
+
+
+def _widths() -> list[int]:
+    # a wide (e.g. Korean) header widens its column, and the numbers under it
+    return [max(EPOCH_WIDTH, cell_len(c)) for c in epoch_columns()]
+
+
+def epoch_header() -> str:
+    """The epoch table's header line, each label right-aligned over its column."""
+    return "  ".join(" " * (w - cell_len(c)) + c for c, w in zip(epoch_columns(), _widths(),
+                                                                  strict=True))
 
 
 def epoch_line(row: dict) -> str:
     """One finished epoch, as the live display prints it (and a replay again)."""
-    return (f"{row['epoch']:>10}  {row['train_loss']:>10.4f}  {row['train_accuracy']:>10.1%}  "
-            f"{row['test_loss']:>10.4f}  {row['test_accuracy']:>10.1%}  {row['seconds']:>10.1f}")
+    return "  ".join(f"{row[k]:>{w}{spec}}" for k, spec, w in zip(EPOCH_KEYS, EPOCH_FORMATS,
+                                                                 _widths(), strict=True))
 
 
 def is_interactive() -> bool:
@@ -93,25 +117,25 @@ class Screen:
 
     def markdown(self, text: str) -> None:
         if text:
-            self.console.print(Markdown(text))
+            self.console.print(Markdown(_UNCLOSED_BOLD.sub("\u2060**", text)))
             self.console.print()
 
     def wait(self) -> None:
         """Pause between sections: Enter continues, q quits."""
-        if self.pause and self.read("[dim]Enter to continue, q to quit ›[/] ") == "q":
+        if self.pause and self.read(msg("render.wait")) == "q":
             raise self.leave()
 
     def navigate(self, count: int) -> str:
         """A pause in a page of `count` sections: '' (Enter), 'b', 'r', a section number
         or 'q' (raised as Quit); anything else asks again."""
-        prompt = (f"[dim]Enter: next · b: back · r: again · 1-{count}: section · q: quit ›[/] ")
+        prompt = msg("render.navigate", count=count)
         while True:
             reply = self.read(prompt)
             if reply == "q":
                 raise self.leave()
             if reply in ("", "b", "r") or (reply.isdigit() and 1 <= int(reply) <= count):
                 return reply
-            self.console.print(f"Press Enter, b, r, q, or a section number from 1 to {count}.")
+            self.console.print(msg("render.navigate_again", count=count))
 
     def source(self, *objects: object, title: str = "") -> None:
         """Show the real source of functions or classes, exactly as they run."""
@@ -123,7 +147,7 @@ class Screen:
         width = max(len(line) for line in code.splitlines()) + 4 if code else 20
         syntax = Syntax(code, "python", theme="monokai", line_numbers=False, word_wrap=False)
         cut = width > self.console.width
-        subtitle = "[dim]lines cut at the screen's edge: a wider terminal shows them[/]"
+        subtitle = msg("render.lines_cut")
         self.page(Panel(syntax, title=title or None, border_style="cyan",
                         subtitle=subtitle if cut else None))
 
@@ -140,7 +164,7 @@ class Screen:
         from pathlib import Path
 
         path = Path(path).resolve()
-        self.console.print(f"Figure: [link={path.as_uri()}]{path}[/link]", soft_wrap=True)
+        self.console.print(msg("render.figure", uri=path.as_uri(), path=path), soft_wrap=True)
         if self.open_figures:
             import typer  # launches the platform's viewer (open, xdg-open, start)
 
@@ -170,7 +194,7 @@ class Screen:
             for line in lines[start:start + room]:
                 self.console.print(Segments(line), end="")
             if start + room < len(lines):
-                more = f"[dim]more: Enter ({start + room} of {len(lines)} lines) · q: quit ›[/] "
+                more = msg("render.more", shown=start + room, total=len(lines))
                 if self.read(more) == "q":
                     raise self.leave()
         self.console.print()
@@ -179,28 +203,29 @@ class Screen:
     def question(self, question: dict) -> None:
         lines = [f"[bold]{question['ask']}[/]", ""]
         lines += [f"  [cyan]{i}[/]. {c}" for i, c in enumerate(question["choices"], 1)]
-        self.console.print(Panel("\n".join(lines), title="Quiz", border_style="magenta"))
+        self.console.print(Panel("\n".join(lines), title=msg("render.quiz"),
+                                 border_style="magenta"))
 
     def choose(self, question: dict) -> int:
         """Show one question and return the 1-based choice the user typed."""
         choices = question["choices"]
         self.question(question)
         while True:
-            reply = self.read(f"Your answer (1-{len(choices)}, q to quit) › ")
+            reply = self.read(msg("render.your_answer", count=len(choices)))
             if reply == "q":
                 raise self.leave()
             if reply.isdigit() and 1 <= int(reply) <= len(choices):
                 return int(reply)
-            self.console.print(f"Type a number from 1 to {len(choices)}.")
+            self.console.print(msg("render.type_a_number", count=len(choices)))
 
     def explain_answer(self, question: dict, choice: int, values: dict) -> bool:
         right = right_answer(question, values)
         if choice == right:
-            self.console.print("[bold green]Right.[/]", fill(question["why"], values))
+            self.console.print(msg("render.right"), fill(question["why"], values))
         else:
             answer = question["choices"][right - 1]
             self.console.print(
-                f"[bold yellow]Not quite:[/] the answer is {right}, “{answer}”.",
+                msg("render.not_quite", right=right, answer=answer),
                 fill(question["why"], values),
             )
         self.console.print()
@@ -209,7 +234,8 @@ class Screen:
     def show_answer(self, question: dict, values: dict) -> None:
         """Teacher mode: the answer and why, with no one asked to type."""
         right = right_answer(question, values)
-        self.console.print(f"[bold green]Answer: {right}[/], “{question['choices'][right - 1]}”.",
+        self.console.print(msg("render.answer", right=right,
+                               answer=question["choices"][right - 1]),
                            fill(question["why"], values))
         self.console.print()
 
@@ -225,7 +251,7 @@ class Screen:
         if not self.quiz or not questions:
             return 0
         right = sum(self.explain_answer(q, self.choose(q), values) for q in questions)
-        self.console.print(f"[bold]Quiz: {right} of {len(questions)} right[/]\n")
+        self.console.print(msg("render.score", right=right, count=len(questions)) + "\n")
         self.quiz_score = (right, len(questions))
         return right
 
@@ -238,7 +264,8 @@ def section_titles(sections: dict[str, str]) -> dict[str, str]:
         if key:
             heading = next((line.lstrip("#").strip() for line in text.splitlines()
                             if line.startswith("#")), key)
-            titles[key] = heading
+            # no run's numbers yet (help, the navigation list): "Training: … steps"
+            titles[key] = _PLACEHOLDER.sub("…", heading).replace("`", "").replace("**", "")
     return titles
 
 
@@ -251,9 +278,8 @@ def section_key(sections: dict[str, str], wanted: str, lesson: str) -> str:
         return wanted
     if wanted.isdigit() and 1 <= int(wanted) <= len(keys):
         return keys[int(wanted) - 1]
-    raise UserError(f"--from {wanted}: the lesson has no such section; its sections are "
-                    f"{', '.join(f'{i} {k}' for i, k in enumerate(keys, 1))} "
-                    f"(`dlcourse lesson {lesson} --help` lists them).")
+    raise UserError(msg("render.no_section", wanted=wanted, lesson=lesson,
+                        sections=", ".join(f"{i} {k}" for i, k in enumerate(keys, 1))))
 
 
 @dataclass
@@ -295,8 +321,7 @@ class Pages:
                 if target not in self.shown:
                     if self.ahead:
                         return target
-                    self.screen.console.print(f"Section {reply} comes later in this run; "
-                                              "Enter goes on.")
+                    self.screen.console.print(msg("render.later", number=reply))
                     continue
                 here = target
             self.screen.markdown(self.shown[here])

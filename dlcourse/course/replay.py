@@ -15,15 +15,16 @@ from pathlib import Path
 from dlcourse.course import catalog
 from dlcourse.course.context import Record
 from dlcourse.course.render import (
-    EPOCH_HEADER,
     Pages,
     Screen,
+    epoch_header,
     epoch_line,
     fill,
     section_key,
     split_sections,
 )
 from dlcourse.errors import Quit, UserError
+from dlcourse.i18n import catalogue, msg, shown
 
 
 def reference(lesson: str) -> Path:
@@ -37,8 +38,7 @@ def resolve(run: str) -> Path:
     if path.exists() or run not in catalog.load()["lesson"]:
         return path
     if not (reference(run) / "metrics.json").exists():
-        raise UserError(f"No reference run of '{run}' ships with this dlcourse; replay a run "
-                        f"folder of your own (`dlcourse lesson {run}` makes one).")
+        raise UserError(msg("replay.no_reference", lesson=run))
     return reference(run)
 
 
@@ -47,22 +47,17 @@ def load(folder: Path) -> dict:
     damaged file each get one sentence."""
     path = folder / "metrics.json" if folder.is_dir() else folder
     if not path.exists():
-        raise UserError(f"{folder} holds no metrics.json: give the folder of a finished run "
-                        "(its path is printed at the end of every lesson).")
+        raise UserError(msg("replay.no_metrics", folder=folder))
     try:
         run = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, ValueError) as err:
-        raise UserError(f"{path} cannot be read as a run's metrics ({err}); it may be "
-                        "damaged: replay another run, or run the lesson again.") from None
+        raise UserError(msg("replay.unreadable", path=path, error=err)) from None
     if not isinstance(run, dict) or run.get("format", 1) < Record.FORMAT:
-        raise UserError(f"{path} was written by an older dlcourse that did not keep what a "
-                        "replay needs; run the lesson again to make one that replays.")
+        raise UserError(msg("replay.older", path=path))
     if run.get("lesson") not in catalog.load()["lesson"]:
-        raise UserError(f"{path} is not from a lesson this dlcourse has "
-                        f"({run.get('lesson')!r}); `dlcourse list` shows the lessons.")
+        raise UserError(msg("replay.not_a_lesson", path=path, lesson=repr(run.get("lesson"))))
     if not isinstance(run.get("transcript"), list) or not isinstance(run.get("final"), dict):
-        raise UserError(f"{path} is damaged (its transcript or results are missing); replay "
-                        "another run, or run the lesson again.")
+        raise UserError(msg("replay.damaged", path=path))
     return run
 
 
@@ -72,8 +67,8 @@ def show(folder: Path, *, screen: Screen, pace: float = 0.0, lesson: str | None 
     `pace` seconds between epoch rows. Returns the exit code."""
     run = load(folder)
     if lesson is not None and run["lesson"] != lesson:
-        raise UserError(f"{folder} is a run of '{run['lesson']}', not '{lesson}'; replay it "
-                        f"with `dlcourse replay {folder}`.")
+        raise UserError(msg("replay.other_lesson", folder=folder, lesson=run["lesson"],
+                            wanted=lesson))
     entry = catalog.get("lesson", run["lesson"])
     sections = split_sections(catalog.read_text(entry))
     start = section_key(sections, start, entry.name)
@@ -83,10 +78,14 @@ def show(folder: Path, *, screen: Screen, pace: float = 0.0, lesson: str | None 
     screen.markdown(sections[""])
     machine = run.get("machine", {})
     hardware = machine.get("gpu") or machine.get("cpu") or run.get("device", "?")
-    when = f", {run['started'][:10]}" if run.get("started") else ""
-    console.print(f"[bold]Replay[/] of a {run.get('status', 'finished')} run on {hardware}"
-                  f"{when}: seed {run.get('seed', '?')}, {run.get('seconds', 0):.0f} s, "
-                  f"from {folder}\n")
+    status = run.get("status", "finished")  # as metrics.json has it: shown in words
+    facts = dict(status=msg(f"replay.status.{status}") if f"replay.status.{status}"
+                 in catalogue("en") else status, hardware=hardware, seed=run.get("seed", "?"),
+                 seconds=f"{run.get('seconds', 0):.0f}", folder=folder)
+    if run.get("started"):
+        console.print(msg("replay.header_dated", date=run["started"][:10], **facts) + "\n")
+    else:
+        console.print(msg("replay.header", **facts) + "\n")
     pages = Pages(screen, [key for key in sections if key], ahead=True)
     predictions: dict[int, int] = {}
     skip_to = start  # a section asked for ahead (--from, or a number at a pause)
@@ -105,17 +104,18 @@ def show(folder: Path, *, screen: Screen, pace: float = 0.0, lesson: str | None 
             if block["kind"] == "predict" and screen.reveal:
                 for i, q in enumerate(questions):
                     if q.get("predict"):
-                        console.print("[bold magenta]Predict before the run:[/]")
+                        console.print(msg("replay.predict"))
                         screen.question(q)
                         predictions[i] = 0
             elif block["kind"] == "predict" and screen.quiz:
                 for i, q in enumerate(questions):
                     if q.get("predict"):
-                        console.print("[bold magenta]Predict before the run:[/]")
+                        console.print(msg("replay.predict"))
                         predictions[i] = screen.choose(q)
         for i, choice in predictions.items():
-            who = "The" if screen.reveal else "Your"  # teacher mode: the room predicted aloud
-            console.print(f"[bold magenta]{who} prediction:[/] {questions[i]['ask']}")
+            # teacher mode: the room predicted aloud
+            who = "replay.the_prediction" if screen.reveal else "replay.your_prediction"
+            console.print(msg(who, ask=questions[i]["ask"]))
             if screen.reveal:
                 screen.show_answer(questions[i], run["final"])
             else:
@@ -126,30 +126,32 @@ def show(folder: Path, *, screen: Screen, pace: float = 0.0, lesson: str | None 
     except Quit:
         return 0
     except KeyError as err:  # a placeholder the saved run has no value for
-        raise UserError(f"{folder} does not match this version of the '{entry.name}' text "
-                        f"({err.args[0]}); run the lesson again to replay it.") from None
-    console.print(f"Replayed from [bold]{folder}[/]: its figures are there.")
+        raise UserError(msg("replay.mismatch", folder=folder, lesson=entry.name,
+                            error=err.args[0])) from None
+    console.print(msg("replay.done", folder=folder))
     return 0
 
 
 def _render(block: dict, screen: Screen, folder: Path, pace: float) -> None:
     kind, console = block.get("kind"), screen.console
     if kind == "note":
-        console.print(block["text"])
+        console.print(shown(block["text"]), style=block.get("style") or None)
+        if block.get("blank"):
+            console.print()
     elif kind == "source":
-        screen.code(block["code"], block.get("title", ""))
+        screen.code(block["code"], shown(block.get("title", "")))
     elif kind == "table":
-        rows = block["rows"]
+        rows, header = shown(block["rows"]), shown(block["header"])
         if block.get("live") and pace:  # the live table, grown again row by row
-            console.print("  ".join(block["header"]), style="bold")
+            console.print("  ".join(header), style="bold")
             for row in rows:
                 time.sleep(pace)
                 console.print("  ".join(row))
             console.print()
         else:
-            screen.table(block["title"], block["header"], rows)
+            screen.table(shown(block["title"]), header, rows)
     elif kind == "training":
-        console.print(EPOCH_HEADER, style="bold")
+        console.print(epoch_header(), style="bold")
         for row in block["rows"]:
             time.sleep(pace)
             console.print(epoch_line(row))
@@ -159,4 +161,4 @@ def _render(block: dict, screen: Screen, folder: Path, pace: float) -> None:
         if path.exists():
             screen.figure(path)
         else:
-            console.print(f"Figure {block['file']}: [yellow]missing from {folder}[/]")
+            console.print(msg("replay.missing_figure", file=block["file"], folder=folder))

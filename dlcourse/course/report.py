@@ -12,12 +12,13 @@ from rich.table import Table
 from dlcourse.course import catalog, learner
 from dlcourse.exercises import catalog as exercises
 from dlcourse.exercises.commands import first_not_passed
+from dlcourse.i18n import messages, msg
 
 
 def show(console: Console) -> None:
     progress, steps, all_exercises = learner.load(), catalog.path(), exercises.load()
-    table = Table(title="Your progress through the course", title_justify="left")
-    for column in ("#", "✓", "step", "result", "when", "quiz", "exercises"):
+    table = Table(title=msg("report.title"), title_justify="left")
+    for column in messages("report.columns"):
         table.add_column(column)
     for number, entry in enumerate(steps, 1):
         done = learner.step_done(progress, entry.kind, entry.name)
@@ -30,11 +31,10 @@ def show(console: Console) -> None:
     console.print(table)
     done = sum(learner.step_done(progress, e.kind, e.name) for e in steps)
     passed = sum(learner.exercise_state(progress, e.name) == "passed" for e in all_exercises)
-    console.print(f"Done: {done} of {len(steps)} steps, {passed} of {len(all_exercises)} "
-                  "exercises passed.", highlight=False)
+    console.print(msg("report.done", done=done, steps=len(steps), passed=passed,
+                      exercises=len(all_exercises)), highlight=False)
     console.print(next_lines(progress), highlight=False)
-    console.print(f"[dim]Kept in {escape(str(learner.path()))}; `dlcourse progress --reset` "
-                  "starts over.[/]", highlight=False)
+    console.print(msg("report.kept", path=escape(str(learner.path()))), highlight=False)
 
 
 def next_lines(progress: dict) -> str:
@@ -46,27 +46,27 @@ def next_lines(progress: dict) -> str:
     todo = [i for i, d in enumerate(done) if not d]
     upcoming = next((i for i in todo if i > furthest), todo[0] if todo else None)
     if upcoming is None:
-        lines = ["Every step of the course path is done."]
+        lines = [msg("report.all_done")]
     else:
         entry = steps[upcoming]
-        lines = [f"Next on the course path ({upcoming + 1}/{len(steps)}): "
-                 f"[bold cyan]{catalog.command(entry)}[/]: {escape(entry.title)}."]
+        lines = [msg("report.next_step", number=upcoming + 1, steps=len(steps),
+                     command=catalog.command(entry), title=escape(entry.title))]
     exercise = first_not_passed()
     if exercise is not None:
-        lines.append(f"Next exercise: [bold cyan]dlcourse exercise next[/] "
-                     f"({exercise.name}: {escape(exercise.title)}).")
+        lines.append(msg("report.next_exercise", name=exercise.name,
+                         title=escape(exercise.title)))
     return "\n".join(lines)
 
 
 def _result(progress: dict, entry: catalog.Entry) -> str:
     """'test accuracy 96.9 %' (and how many runs, past one); 'read' for a page."""
     if entry.kind == "topic":
-        return "read" if learner.step_done(progress, "topic", entry.name) else ""
+        return msg("report.read") if learner.step_done(progress, "topic", entry.name) else ""
     lesson = progress.get("lessons", {}).get(entry.name)
     if not lesson:
         return ""
-    runs = f" [dim]({lesson['runs']} runs)[/]" if lesson.get("runs", 1) > 1 else ""
-    return (learner.describe_result(lesson.get("result")) or "ran") + runs
+    runs = " " + msg("report.runs", runs=lesson["runs"]) if lesson.get("runs", 1) > 1 else ""
+    return (learner.describe_result(lesson.get("result")) or msg("report.ran")) + runs
 
 
 def _quiz(progress: dict, entry: catalog.Entry) -> str:
@@ -75,7 +75,7 @@ def _quiz(progress: dict, entry: catalog.Entry) -> str:
     parts = [f"{s['right']}/{s['of']}" for s in (scores.get("quiz"),) if s]
     if scores.get("predictions"):
         p = scores["predictions"]
-        parts.append(f"[dim]predicted {p['right']}/{p['of']}[/]")
+        parts.append(msg("report.predicted", right=p["right"], of=p["of"]))
     return " ".join(parts)
 
 

@@ -29,6 +29,7 @@ from dlcourse.course.render import (
 )
 from dlcourse.errors import Diverged, Interrupted, Quit, UserError
 from dlcourse.exercises.commands import practise_lines
+from dlcourse.i18n import messages, msg
 
 
 def default_out(name: str) -> Path:
@@ -49,8 +50,8 @@ def make_out(path: Path) -> Path:
         probe.write_text("")
         probe.unlink()
     except OSError as err:
-        raise UserError(f"Cannot write the run folder {path} ({err.strerror or err}). "
-                        "Pass --out with a folder you can write to.") from None
+        raise UserError(msg("runner.cannot_write", path=path,
+                            error=err.strerror or err)) from None
     return path.resolve()
 
 
@@ -65,15 +66,14 @@ def print_help(entry: catalog.Entry, screen: Screen) -> None:
     module = importlib.import_module(entry.module)
     table = Table(title=f"dlcourse lesson {entry.name} [OPTIONS]", title_justify="left",
                   show_edge=False)
-    for column in ("option", "default", "what it does"):
+    for column in messages("runner.help_columns"):
         table.add_column(column)
     for row in options.describe(*option_classes(entry, module)):
         table.add_row(*row)
     screen.console.print(f"[bold]{entry.title}[/] — {entry.summary}\n")
     screen.console.print(table)
     titles = section_titles(split_sections(catalog.read_text(entry)))
-    screen.console.print("\n[bold]Sections[/] (--from NAME or NUMBER starts at one; at a pause, "
-                         "b goes back, r repeats, a number jumps):")
+    screen.console.print("\n" + msg("runner.sections"))
     for number, (key, title) in enumerate(titles.items(), 1):
         screen.console.print(f"  {number:>2}. {key}: {title}")
 
@@ -103,7 +103,7 @@ def start(name: str, argv: list[str], screen: Screen | None = None) -> int:
         return 0
     sections = split_sections(catalog.read_text(entry))
     screen.markdown(sections[""])
-    with screen.console.status("Loading PyTorch…"):
+    with screen.console.status(msg("runner.loading")):
         module = importlib.import_module(entry.module)
     classes = option_classes(entry, module)
     parsed = dict(zip(classes, options.parse(f"dlcourse lesson {name}", argv, *classes),
@@ -131,8 +131,8 @@ def start(name: str, argv: list[str], screen: Screen | None = None) -> int:
     header = {"lesson": name, "options": {**resolved, "out": str(out)}, "seed": ctx.seed,
               "device": str(device), "machine": devices.machine(device),
               "started": datetime.now().isoformat(timespec="seconds")}
-    screen.console.print(f"Device: [bold]{devices.describe(device)}[/] · seed {ctx.seed}"
-                         f" · run folder {out}\n")
+    screen.console.print(msg("runner.device", device=devices.describe(device), seed=ctx.seed,
+                             out=out) + "\n")
     with signals_interrupt():
         return _run(module, cfg, ctx, entry, header)
 
@@ -143,24 +143,26 @@ def _run(module, cfg, ctx: Context, entry: catalog.Entry, header: dict) -> int:
         module.run(cfg, ctx)
     except KeyboardInterrupt as err:  # Ctrl-C, SIGTERM, SIGHUP
         record.write("interrupted", header)
-        what = "Interrupted" if not isinstance(err, Interrupted) else f"Stopped by {err}"
-        console.print(f"\n[yellow]{what.replace('SIGINT', 'Ctrl-C')}.[/] What finished is "
-                      f"kept in {ctx.out}")
+        if isinstance(err, Interrupted):
+            what = msg("runner.stopped_by", signal=str(err).replace("SIGINT", "Ctrl-C"))
+        else:
+            what = msg("runner.interrupted")
+        console.print("\n" + msg("runner.kept_after", what=what, out=ctx.out))
         return err.exit_code if isinstance(err, Interrupted) else 130
     except Quit:
         record.write("quit", header)
-        console.print(f"\nStopped. What finished is kept in {ctx.out}")
+        console.print("\n" + msg("runner.stopped", out=ctx.out))
         return 0
     except Diverged as err:
         record.final["diverged_at_step"] = err.step
         record.write("diverged", header)
         advice = split_sections(catalog.read_text(catalog.get("topic", "checklist")))
-        console.print(Panel(f"Training stopped early: {err}.", border_style="red"))
+        console.print(Panel(msg("runner.diverged", error=err), border_style="red"))
         ctx.show.screen.markdown(advice["diverging"])
         kept = [p.name for p in record.files if p.suffix == ".pt" and p.exists()]
         if kept:
-            console.print(f"The last good epoch is kept in {', '.join(kept)}.")
-        console.print(f"Metrics so far: {ctx.out / 'metrics.json'}")
+            console.print(msg("runner.last_good", files=", ".join(kept)))
+        console.print(msg("runner.metrics_so_far", path=ctx.out / "metrics.json"))
         return err.exit_code
     metrics = record.write("complete", header)
     predictions = _closing_quiz(ctx.show, record.final)
@@ -179,14 +181,16 @@ def _closing_quiz(view: View, values: dict) -> tuple[int, int] | None:
         for i, choice in view.predictions.items():
             question = view.questions[i]
             if view.screen.reveal:  # teacher mode: the room predicted aloud
-                console.print(f"[bold magenta]The prediction:[/] {question['ask']}")
+                console.print(msg("runner.the_prediction", ask=question["ask"]))
                 view.screen.show_answer(question, values)
                 continue
-            console.print(f"[bold magenta]Your prediction:[/] {question['ask']}")
-            console.print(f"You chose {choice}, “{question['choices'][choice - 1]}”.")
+            console.print(msg("runner.your_prediction", ask=question["ask"]))
+            console.print(msg("runner.you_chose", choice=choice,
+                              answer=question["choices"][choice - 1]))
             right += view.screen.explain_answer(question, choice, values)
         if view.predictions and not view.screen.reveal:
-            console.print(f"[bold]Predictions: {right} of {len(view.predictions)} right[/]\n")
+            console.print(msg("runner.predictions", right=right,
+                              count=len(view.predictions)) + "\n")
         rest = [q for i, q in enumerate(view.questions)
                 if i not in view.predictions and not q.get("predict")]
         view.screen.quiz_questions(rest, values)
@@ -201,10 +205,11 @@ def _summary(ctx: Context, entry: catalog.Entry, metrics: Path) -> None:
     table = Table(show_header=False, box=None)
     for key, value in ctx.record.final.items():
         table.add_row(key, f"{value:.4g}" if isinstance(value, float) else str(value))
-    table.add_row("seconds", f"{time.perf_counter() - ctx.record.started:.1f}")
+    table.add_row(msg("runner.seconds"), f"{time.perf_counter() - ctx.record.started:.1f}")
     files = "\n".join(f"  {p.name}" for p in [metrics, *ctx.record.files])
-    ctx.show.console.print(Panel(table, title=f"{entry.title}: done", border_style="green"))
-    ctx.show.console.print(f"Files in [bold]{ctx.out}[/]:\n{files}")
+    ctx.show.console.print(Panel(table, title=msg("runner.done", title=entry.title),
+                                 border_style="green"))
+    ctx.show.console.print(msg("runner.files", out=ctx.out) + f"\n{files}")
     for line in practise_lines("lesson", entry.name):
         ctx.show.console.print(line)
     ctx.show.console.print(next_step_line(entry))

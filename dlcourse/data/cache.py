@@ -23,6 +23,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from dlcourse.errors import DataError
+from dlcourse.i18n import msg
 
 MANIFEST = ".dlcourse.json"  # what an import or download recorded about a folder
 SUMS = ".dlcourse.sha256"  # each file's sha256 at install time
@@ -37,10 +38,10 @@ def cache_dir(data_dir: Path | None = None) -> Path:
     else:
         import platformdirs
 
-        path, given = Path(platformdirs.user_cache_dir("dlcourse")), "the user cache folder"
+        path = Path(platformdirs.user_cache_dir("dlcourse"))
+        given = msg("data.cache.user_cache")
     if path.is_file():  # otherwise every lookup below it misses and the sample is used silently
-        raise DataError(f"The data cache {path} ({given}) is a file, not a folder; pass a "
-                        "folder (it is created if missing).")
+        raise DataError(msg("data.cache.is_a_file", path=path, given=given))
     return path
 
 
@@ -61,9 +62,8 @@ def staging(cache: Path):
         cache.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=".staging-", dir=cache))
     except OSError as err:
-        raise DataError(f"Cannot write to the data cache {cache} ({err.strerror or err}). "
-                        "Pass --data-dir with a folder you can write to, or set "
-                        "DLCOURSE_DATA.") from None
+        raise DataError(msg("data.cache.cannot_write", cache=cache,
+                            error=err.strerror or err)) from None
     try:
         yield tmp
     finally:

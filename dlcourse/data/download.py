@@ -13,12 +13,23 @@ from urllib.parse import urlparse
 
 from dlcourse.data import cache as layout
 from dlcourse.data.formats import DataError, read_cifar, read_mnist
-from dlcourse.data.notices import DOWNLOADING, Progress
+from dlcourse.data.notices import DOWNLOADING, Progress, in_english
+from dlcourse.i18n import msg
 
 PROBE_SECONDS = 3.0  # per mirror: without a network we give up fast and say so once
 READ_SECONDS = 30.0  # a stalled transfer fails instead of hanging a classroom
 TITLES = {"mnist": "MNIST", "cifar10": "CIFAR-10", "housing": "California housing"}
-SIZES = {"mnist": "about 11 MB", "cifar10": "about 163 MB", "housing": "about 0.4 MB"}
+MEGABYTES = {"mnist": "11", "cifar10": "163", "housing": "0.4"}  # what a download weighs
+
+
+def title(name: str) -> str:
+    """The data set's name for the learner: 'MNIST', 'CIFAR-10', 'California housing'."""
+    return msg("data.download.housing") if name == "housing" else TITLES[name]
+
+
+def size(name: str) -> str:
+    """What its download weighs: 'about 11 MB'."""
+    return msg("data.download.size", mb=MEGABYTES[name])
 
 
 class Offline(Exception):  # noqa: N818 - a state of the world, not a bug
@@ -55,7 +66,7 @@ def reachable(addresses: list[str], timeout: float = PROBE_SECONDS) -> bool:
 
 def describe(name: str, cache: Path) -> str:
     """E.g. 'MNIST (about 11 MB) into /home/me/.cache/dlcourse', for announcing a download."""
-    return f"{TITLES[name]} ({SIZES[name]}) into {cache}"
+    return msg("data.download.describe", title=title(name), size=size(name), cache=cache)
 
 
 def chunks(url: str, progress: Progress | None = None,
@@ -99,21 +110,21 @@ def download(name: str, cache: Path, progress: Progress | None = None) -> Path:
     addresses = urls(name)
     if not reachable(addresses):
         hosts = ", ".join(sorted({urlparse(u).hostname for u in addresses}))
-        raise Offline(f"could not reach {hosts} within {PROBE_SECONDS:.0f} s")
-    title = TITLES[name]
+        raise Offline(msg("data.download.unreachable", hosts=hosts,
+                          seconds=f"{PROBE_SECONDS:.0f}"))
+    what = title(name)
     with layout.staging(cache) as tmp, _reporting(progress):
         try:
             return _fetch(name, tmp, cache)
         except (RuntimeError, OSError, urllib.error.URLError, ValueError) as err:
             if isinstance(err, DataError):
                 raise
-            raise DataError(f"Downloading {title} failed ({str(err).strip() or type(err).__name__}"
-                            "). The cache was left as it was. Try again, or copy the files "
-                            "from another machine and run `dlcourse data import PATH`.") from None
+            raise DataError(msg("data.download.failed", title=what,
+                                error=str(err).strip() or type(err).__name__)) from None
 
 
 def _fetch(name: str, tmp: Path, cache: Path) -> Path:
-    manifest = {"origin": "download", "verified": "checksum = official"}
+    manifest = {"origin": "download", "verified": in_english("data.verified.checksum_official")}
     if name == "mnist":
         from torchvision.datasets import MNIST
 

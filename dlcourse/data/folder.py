@@ -22,6 +22,7 @@ from dlcourse.data.cache import DECODED
 from dlcourse.data.formats import DataError
 from dlcourse.data.notices import Notice, Progress
 from dlcourse.fileio import atomic_write
+from dlcourse.i18n import msg
 
 # torchvision 0.29 marks its image decoders deprecated in favour of TorchCodec; they are
 # still the fastest decoders installed with torch, so we keep them and mute that notice.
@@ -57,19 +58,19 @@ def scan(root: Path) -> Tree:
     """Check the tree's shape and list its images; raises DataError with what is wrong."""
     root = Path(root)
     if not root.is_dir():
-        raise DataError(f"{root} is not a folder. --data wants an image-folder tree: "
-                        "train/<class>/*.jpg and test/<class>/*.jpg.")
+        raise DataError(msg("data.folder.not_a_folder", root=root))
     missing = [s for s in SPLITS if not (root / s).is_dir()]
     if missing:
-        raise DataError(f"{root} has no {' or '.join(missing)}/ folder. An image-folder tree "
-                        "needs both splits: train/<class>/* and test/<class>/*.")
+        raise DataError(msg("data.folder.no_split", root=root,
+                            split=msg("data.folder.or").join(missing)))
     classes = sorted(p.name for p in (root / "train").iterdir() if p.is_dir())
     if len(classes) < 2:
-        raise DataError(f"{root / 'train'} needs at least two class folders, found "
-                        f"{len(classes)}.")
+        raise DataError(msg("data.folder.few_classes", folder=root / "train",
+                            found=len(classes)))
     extra = sorted({p.name for p in (root / "test").iterdir() if p.is_dir()} - set(classes))
     if extra:
-        raise DataError(f"{root / 'test'} has classes that train/ lacks: {', '.join(extra)}.")
+        raise DataError(msg("data.folder.extra_classes", folder=root / "test",
+                            classes=", ".join(extra)))
     files: dict[str, list[tuple[str, int]]] = {s: [] for s in SPLITS}
     digest = hashlib.sha256()
     for split in SPLITS:
@@ -77,14 +78,14 @@ def scan(root: Path) -> Tree:
             folder = root / split / cls
             entries = _images_in(folder) if folder.is_dir() else []
             if not entries and split == "train":
-                raise DataError(f"The class folder {folder} holds no images "
-                                f"({', '.join(sorted(IMAGE_SUFFIXES))}).")
+                raise DataError(msg("data.folder.no_images_in_class", folder=folder,
+                                    suffixes=", ".join(sorted(IMAGE_SUFFIXES))))
             for e in entries:
                 st = e.stat()
                 digest.update(f"{split}/{cls}/{e.name}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
                 files[split].append((e.path, label))
     if not files["test"]:
-        raise DataError(f"{root / 'test'} holds no images.")
+        raise DataError(msg("data.folder.no_test_images", folder=root / "test"))
     return Tree(root, classes, files, digest.hexdigest())
 
 
@@ -126,7 +127,7 @@ def decode_tree(tree: Tree, size: tuple[int, int], channels: int,
     """Decode every image; undecodable files are skipped and counted."""
     out: dict = {"classes": tree.classes, "skipped": []}
     total, done = sum(tree.counts().values()), 0
-    what = f"Decoding {total:,} images (once; cached after)"
+    what = msg("data.folder.decoding", total=f"{total:,}")
     with ThreadPoolExecutor(max_workers=min(8, os.cpu_count() or 1)) as pool:
         for split, items in tree.files.items():
             paths = [p for p, _ in items]
@@ -143,8 +144,8 @@ def decode_tree(tree: Tree, size: tuple[int, int], channels: int,
                 images.append(img)
                 labels.append(label)
             if not images:
-                raise DataError(f"None of the {len(items):,} files in {tree.root / split} "
-                                "could be decoded as an image.")
+                raise DataError(msg("data.folder.none_decoded", count=f"{len(items):,}",
+                                    folder=tree.root / split))
             out[f"{split}_x"] = torch.stack(images)  # (N, C, H, W) uint8
             out[f"{split}_y"] = torch.tensor(labels, dtype=torch.int64)
     out["crc32"] = _crc32(out)
@@ -171,25 +172,27 @@ def _damage(data, tree: Tree, size: tuple[int, int], channels: int) -> str | Non
     """What is wrong with a loaded cache file, or None: it must hold exactly what decoding
     this tree gave (counts, shapes, dtypes, labels, checksum)."""
     if not isinstance(data, dict) or not {*TENSORS, "classes", "skipped", "crc32"} <= data.keys():
-        return "not a decoded image cache"
+        return msg("data.folder.damage.not_a_cache")
     if list(data["classes"]) != tree.classes:
-        return "its classes differ from the tree's"
+        return msg("data.folder.damage.classes")
     n_images = 0
     for split in SPLITS:
         x, y = data[f"{split}_x"], data[f"{split}_y"]
         if not (isinstance(x, torch.Tensor) and isinstance(y, torch.Tensor)):
-            return f"its {split} arrays are not tensors"
+            return msg("data.folder.damage.not_tensors", split=split)
         if x.dtype != torch.uint8 or tuple(x.shape[1:]) != (channels, *size):
-            return f"its {split} images are {x.dtype} {tuple(x.shape)}"
+            return msg("data.folder.damage.images", split=split, dtype=x.dtype,
+                       shape=tuple(x.shape))
         if y.dtype != torch.int64 or y.shape != (len(x),):
-            return f"it holds {len(x):,} {split} images but {tuple(y.shape)} labels"
+            return msg("data.folder.damage.labels", split=split, images=f"{len(x):,}",
+                       shape=tuple(y.shape))
         if len(y) and (y.min() < 0 or y.max() >= len(tree.classes)):
-            return f"its {split} labels are out of range"
+            return msg("data.folder.damage.range", split=split)
         n_images += len(x)
     if n_images + len(data["skipped"]) != sum(tree.counts().values()):
-        return "it holds fewer images than the tree"
+        return msg("data.folder.damage.fewer")
     if _crc32(data) != data["crc32"]:
-        return "its checksum does not match"
+        return msg("data.folder.damage.checksum")
     return None
 
 
@@ -198,7 +201,7 @@ def _read_cache(path: Path, tree: Tree, size: tuple[int, int], channels: int):
     try:
         data = torch.load(path, weights_only=True)
     except Exception as err:  # damaged bytes raise whatever the unpickler trips on
-        return None, f"unreadable: {type(err).__name__}"
+        return None, msg("data.folder.damage.unreadable", error=type(err).__name__)
     why = _damage(data, tree, size, channels)
     return (None, why) if why else (data, None)
 
@@ -214,8 +217,7 @@ def load(root: Path, cache: Path, size: tuple[int, int] = (32, 32), channels: in
         data, why = _read_cache(cached, tree, size, channels)
         if data is not None:
             return {**data, "notices": _skipped(data)}
-        notices.append(Notice("repaired", f"The decoded image cache {cached} was damaged "
-                                          f"({why}), so the images were decoded again."))
+        notices.append(Notice("repaired", msg("data.folder.repaired", cache=cached, why=why)))
         cached.unlink(missing_ok=True)
     data = decode_tree(tree, size, channels, progress)
     try:
@@ -229,5 +231,5 @@ def load(root: Path, cache: Path, size: tuple[int, int] = (32, 32), channels: in
 def _skipped(data: dict) -> list[Notice]:
     if not data["skipped"]:
         return []
-    return [Notice("skipped", f"Skipped {len(data['skipped']):,} files that are not images, "
-                              f"e.g. {data['skipped'][0]}.")]
+    return [Notice("skipped", msg("data.folder.skipped", count=f"{len(data['skipped']):,}",
+                                  example=data["skipped"][0]))]

@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from dlcourse.errors import DataError
+from dlcourse.i18n import msg
 
 __all__ = ["DataError"]  # re-exported: readers raise it
 
@@ -29,7 +30,7 @@ def _open_maybe_gzip(path: Path) -> bytes:
         try:
             return gzip.decompress(raw)
         except (OSError, EOFError) as err:
-            raise DataError(f"{path} is a damaged gzip file ({err}).") from None
+            raise DataError(msg("data.formats.bad_gzip", path=path, error=err)) from None
     return raw
 
 
@@ -37,7 +38,7 @@ def read_idx(path: Path) -> np.ndarray:
     """An IDX file (gzipped or not) as a uint8 array: (N,) labels or (N, rows, cols) images."""
     raw = _open_maybe_gzip(path)
     if len(raw) < 8:
-        raise DataError(f"{path} is too short to be an IDX file.")
+        raise DataError(msg("data.formats.idx_short", path=path))
     magic, count = struct.unpack(">II", raw[:8])
     if magic == IDX_LABELS:
         shape, offset = (count,), 8
@@ -45,12 +46,11 @@ def read_idx(path: Path) -> np.ndarray:
         rows, cols = struct.unpack(">II", raw[8:16])
         shape, offset = (count, rows, cols), 16
     else:
-        raise DataError(f"{path} is not an MNIST IDX file (magic number {magic:#010x}, "
-                        f"expected {IDX_LABELS:#010x} or {IDX_IMAGES:#010x}).")
+        raise DataError(msg("data.formats.idx_magic", path=path, magic=f"{magic:#010x}",
+                            labels=f"{IDX_LABELS:#010x}", images=f"{IDX_IMAGES:#010x}"))
     expected = int(np.prod(shape))
     if len(raw) - offset != expected:
-        raise DataError(f"{path} says it holds {count:,} items but its size does not match: "
-                        "the file is truncated or damaged.")
+        raise DataError(msg("data.formats.idx_size", path=path, count=f"{count:,}"))
     return np.frombuffer(raw, dtype=np.uint8, offset=offset).reshape(shape)
 
 
@@ -90,16 +90,18 @@ def read_mnist(folder: Path) -> dict[str, np.ndarray]:
     for key, stem in MNIST_FILES.items():
         path = find_mnist_file(folder, stem)
         if path is None:
-            raise DataError(f"{folder} has no {stem}[.gz]: MNIST needs all four IDX files.")
+            raise DataError(msg("data.formats.mnist_missing", folder=folder, file=stem))
         arrays[key] = read_idx(path)
     for split in ("train", "test"):
         images, labels = arrays[f"{split}_images"], arrays[f"{split}_labels"]
         if images.ndim != 3 or images.shape[1:] != (28, 28):
-            raise DataError(f"MNIST {split} images must be 28×28, found {images.shape[1:]}.")
+            raise DataError(msg("data.formats.mnist_size", split=split,
+                                shape=images.shape[1:]))
         if labels.ndim != 1 or len(labels) != len(images):
-            raise DataError(f"MNIST {split}: {len(images):,} images but {len(labels):,} labels.")
+            raise DataError(msg("data.formats.mnist_counts", split=split,
+                                images=f"{len(images):,}", labels=f"{len(labels):,}"))
         if labels.size and labels.max() > 9:
-            raise DataError(f"MNIST {split} labels must be 0-9, found {labels.max()}.")
+            raise DataError(msg("data.formats.mnist_labels", split=split, label=labels.max()))
     return arrays
 
 
@@ -134,12 +136,12 @@ def read_cifar_batch(path: Path) -> tuple[np.ndarray, np.ndarray]:
         labels = np.asarray(batch["labels"], dtype=np.int64)
     except (pickle.UnpicklingError, EOFError, KeyError, TypeError, ValueError,
             AttributeError) as err:
-        raise DataError(f"{path} is not a CIFAR-10 python batch ({err}).") from None
+        raise DataError(msg("data.formats.cifar_batch", path=path, error=err)) from None
     if data.ndim != 2 or data.shape[1] != 3 * 32 * 32 or len(labels) != len(data):
-        raise DataError(f"{path}: expected N×3072 pixels and N labels, found {data.shape} "
-                        f"and {labels.shape}.")
+        raise DataError(msg("data.formats.cifar_shape", path=path, pixels=data.shape,
+                            labels=labels.shape))
     if labels.size and (labels.min() < 0 or labels.max() > 9):
-        raise DataError(f"{path}: CIFAR-10 labels must be 0-9.")
+        raise DataError(msg("data.formats.cifar_labels", path=path))
     return data.reshape(-1, 3, 32, 32), labels
 
 
@@ -149,8 +151,8 @@ def read_cifar(folder: Path) -> dict[str, np.ndarray]:
     for split, names in (("train", CIFAR_TRAIN), ("test", CIFAR_TEST)):
         missing = [n for n in names if not (Path(folder) / n).is_file()]
         if missing:
-            raise DataError(f"{folder} lacks {', '.join(missing)}: not a complete "
-                            "cifar-10-batches-py folder.")
+            raise DataError(msg("data.formats.cifar_missing", folder=folder,
+                                files=", ".join(missing)))
         parts = [read_cifar_batch(Path(folder) / n) for n in names]
         out[f"{split}_images"] = np.concatenate([p[0] for p in parts])
         out[f"{split}_labels"] = np.concatenate([p[1] for p in parts])
@@ -177,12 +179,12 @@ def read_housing_rows(raw: bytes, where: str) -> np.ndarray:
     try:
         table = np.loadtxt(io.BytesIO(raw), delimiter=",", dtype=np.float64, ndmin=2)
     except ValueError as err:
-        raise DataError(f"{where} is not the StatLib cal_housing.data table ({err}).") from None
+        raise DataError(msg("data.formats.housing_table", where=where, error=err)) from None
     if table.shape[1] != 9 or len(table) == 0:
-        raise DataError(f"{where}: expected rows of 9 comma-separated numbers, found "
-                        f"{table.shape[1]} columns.")
+        raise DataError(msg("data.formats.housing_columns", where=where,
+                            columns=table.shape[1]))
     if not np.isfinite(table).all() or (table[:, 6] <= 0).any():
-        raise DataError(f"{where} holds non-finite values or blocks with no households.")
+        raise DataError(msg("data.formats.housing_values", where=where))
     return table
 
 

@@ -29,7 +29,8 @@ from dlcourse.data.formats import (
     read_housing_rows,
     read_mnist,
 )
-from dlcourse.data.notices import Progress
+from dlcourse.data.notices import Progress, in_english
+from dlcourse.i18n import msg
 
 OFFICIAL_MNIST = {"train": 60_000, "test": 10_000}
 
@@ -46,21 +47,21 @@ def extract(archive: Path, dest: Path) -> Path:
                 for name in zf.namelist():
                     target = (dest / name).resolve()
                     if not target.is_relative_to(dest.resolve()):
-                        raise DataError(f"{archive} holds {name!r}, which would land outside "
-                                        "the folder it is extracted to; refusing it.")
+                        raise DataError(msg("data.importer.outside", archive=archive,
+                                            member=repr(name)))
                 zf.extractall(dest)
         elif tarfile.is_tarfile(archive):
             with tarfile.open(archive) as tf:
                 tf.extractall(dest, filter="data")
         else:
-            raise DataError(f"{archive} is neither a tar nor a zip archive (or it is damaged).")
+            raise DataError(msg("data.importer.not_archive", archive=archive))
     except tarfile.FilterError as err:
-        raise DataError(f"{archive} holds a member that would land outside the folder it is "
-                        f"extracted to ({err}); refusing it.") from None
+        raise DataError(msg("data.importer.member_outside", archive=archive,
+                            error=err)) from None
     except (tarfile.TarError, zipfile.BadZipFile, EOFError, zlib.error, OSError) as err:
         if isinstance(err, OSError) and not isinstance(err, EOFError) and err.errno:
             raise
-        raise DataError(f"{archive} is damaged or truncated ({err}).") from None
+        raise DataError(msg("data.importer.damaged", archive=archive, error=err)) from None
     return dest
 
 
@@ -89,22 +90,20 @@ def detect(path: Path) -> tuple[str, Path]:
             return "housing", candidate / "cal_housing.data"
     if (path / "train").is_dir() or (path / "test").is_dir():
         return "tree", path
-    raise DataError(f"{path} holds nothing dlcourse can import. It takes the MNIST IDX files, "
-                    "cifar-10-python.tar.gz (or its folder), cal_housing.tgz or .data, or an "
-                    "image-folder tree train/<class>/*, test/<class>/* (or a tar/zip of one).")
+    raise DataError(msg("data.importer.nothing", path=path))
 
 
 def import_path(path: Path, cache: Path, *, progress: Progress | None = None) -> dict:
     """Import `path` into the cache; returns what was installed (for the summary)."""
     path = Path(path).expanduser()
     if not path.exists():
-        raise DataError(f"{path} does not exist.")
+        raise DataError(msg("data.importer.missing", path=path))
     if path.is_file() and pretrained.is_weights_file(path):
         return {"dataset": "weights", "file": path.name, "from": str(path),
-                "to": str(pretrained.import_file(path)), "verified": "sha256 matches its name"}
+                "to": str(pretrained.import_file(path)),
+                "verified": in_english("data.verified.sha256_name")}
     if path.is_file() and path.name.endswith(("-ubyte.gz", "-ubyte")):
-        raise DataError(f"{path} is one MNIST file; MNIST needs all four. Import the folder "
-                        "that holds them: `dlcourse data import FOLDER`.")
+        raise DataError(msg("data.importer.one_mnist_file", path=path))
     with layout.staging(cache) as tmp:
         archive_md5 = None
         if path.is_file() and path.name.endswith(".data"):
@@ -141,16 +140,15 @@ def _mnist(found: Path, tmp: Path, cache: Path, archive_md5, progress) -> dict:
             # A full-size file (60,000 or 10,000 items) must be the official one; a smaller
             # count is a subset, like the course kit's first 17,435 training images.
             if not matches[-1] and len(arrays[key]) == OFFICIAL_MNIST[key.split("_")[0]]:
-                raise DataError(f"{src} has the official file's name and size but not its md5 "
-                                f"({md5(src)}, expected {official[src.name]}): the copy is "
-                                "damaged or altered. Copy it again.")
+                raise DataError(msg("data.importer.mnist_md5", file=src, md5=md5(src),
+                                    expected=official[src.name]))
         else:
             shutil.copyfile(src, raw / stem)
             matches.append(False)
     result = {"dataset": "mnist", "train": len(arrays["train_labels"]),
               "test": len(arrays["test_labels"]),
-              "verified": "md5 = official" if all(matches) else
-              f"format checked; {sum(matches)} of 4 files have the official md5"}
+              "verified": in_english("data.verified.md5_official") if all(matches) else
+              in_english("data.verified.md5_some", matching=sum(matches))}
     layout.install(tmp / "MNIST", cache / "MNIST", _manifest(result, found))
     return result
 
@@ -164,13 +162,13 @@ def _cifar(found: Path, tmp: Path, cache: Path, archive_md5, progress) -> dict:
         md5(found / name) == digest for name, digest in batches.items())
     full_size = (len(arrays["train_labels"]), len(arrays["test_labels"])) == (50_000, 10_000)
     if full_size and not official:
-        raise DataError(f"{found} has the full CIFAR-10 shape but not the official md5 sums: "
-                        "the copy is damaged or altered. Copy cifar-10-python.tar.gz again.")
+        raise DataError(msg("data.importer.cifar_md5", folder=found))
     dest = tmp / layout.CIFAR_BATCHES
     shutil.copytree(found, dest)
     result = {"dataset": "cifar10", "train": len(arrays["train_labels"]),
               "test": len(arrays["test_labels"]),
-              "verified": "md5 = official" if official else "format checked; md5 differs"}
+              "verified": in_english("data.verified.md5_official" if official
+                                     else "data.verified.md5_differs")}
     layout.install(dest, cache / layout.CIFAR_BATCHES, _manifest(result, found))
     return result
 
@@ -182,7 +180,7 @@ def _housing(found: Path, tmp: Path, cache: Path, archive_md5, progress) -> dict
     dest.mkdir()
     (dest / "cal_housing.data").write_bytes(raw)
     result = {"dataset": "housing", "rows": len(rows),
-              "verified": "format checked"}
+              "verified": in_english("data.verified.format_checked")}
     layout.install(dest, cache / "california_housing", _manifest(result, found))
     return result
 
@@ -202,6 +200,7 @@ def _tree(found: Path, tmp: Path, cache: Path, archive_md5, progress) -> dict:
     result = {"dataset": "cifar10" if is_cifar else found.name,
               "train": len(data["train_y"]), "test": len(data["test_y"]),
               "classes": tree.classes, "skipped": len(data["skipped"]),
-              "verified": f"every image decoded, {len(data['skipped']):,} skipped"}
+              "verified": in_english("data.verified.decoded",
+                                     skipped=f"{len(data['skipped']):,}")}
     layout.install(dest, cache / dest_name, _manifest(result, found))
     return result

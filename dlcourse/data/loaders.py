@@ -15,10 +15,11 @@ import torch
 
 from dlcourse.data import pretrained, sets
 from dlcourse.data.cache import cache_dir
-from dlcourse.data.download import TITLES, Offline, describe, download
+from dlcourse.data.download import Offline, download, size, title
 from dlcourse.data.formats import HOUSING_FEATURES, DataError
 from dlcourse.data.notices import Notice, Progress
 from dlcourse.data.sets import ImageSet, TableSet
+from dlcourse.i18n import msg
 
 __all__ = ["DataError", "ImageSet", "Notice", "TableSet", "cache_dir", "load_housing",
            "load_images", "load_pretrained"]
@@ -40,13 +41,14 @@ def _fetch(name: str, cache: Path, offline: bool, progress: Progress | None,
         return False
     try:
         download(name, cache, progress)
-        notices.append(Notice("downloaded", f"Downloaded {describe(name, cache)}."))
+        notices.append(Notice("downloaded", msg("data.loaders.downloaded", title=title(name),
+                                                size=size(name), cache=cache)))
         return True
     except Offline as err:
-        notices.append(Notice("offline", f"No network ({err}): using the bundled sample "
-                                         "instead."))
+        notices.append(Notice("offline", msg("data.loaders.offline", error=err)))
     except DataError as err:
-        notices.append(Notice("download-failed", f"{err} Using the bundled sample for now."))
+        notices.append(Notice("download-failed", msg("data.loaders.download_failed",
+                                                     error=err)))
     return False
 
 
@@ -66,11 +68,9 @@ def load_images(name: str, *, data_dir: Path | None = None, offline: bool = Fals
             found.source = "download"
     if found is None:
         found = _SAMPLE[name]()
-        notices.append(Notice("sample", (
-            f"Using the bundled {TITLES[name]} sample: {len(found.train_y):,} training and "
-            f"{len(found.test_y):,} test images, real data carved from the official files. "
-            f"For the full set run `dlcourse data download {name}`, or `dlcourse data import "
-            "PATH` with files copied from another machine.")))
+        notices.append(Notice("sample", msg(
+            "data.loaders.sample", title=title(name), train=f"{len(found.train_y):,}",
+            test=f"{len(found.test_y):,}", name=name)))
     found.notices[:0] = notices  # how we got here comes before what loading itself said
     return found
 
@@ -85,15 +85,15 @@ def load_housing(*, data_dir: Path | None = None, offline: bool = False,
         found, source = sets.housing_table(cache), "download"
     if found is None:
         found, source = sets.sample_housing(), "sample"
-        notices.append(Notice("bundled", f"Using the bundled California housing table: all "
-                                         f"{len(found[1]):,} rows, the complete data set."))
+        notices.append(Notice("bundled", msg("data.loaders.bundled_housing",
+                                             rows=f"{len(found[1]):,}")))
     X, y, location = found
     return TableSet("housing", torch.from_numpy(X), torch.from_numpy(y), HOUSING_FEATURES,
                     source, location, notices)
 
 
 def load_pretrained(weights, *, offline: bool = False, progress: Progress | None = None,
-                    fallback: str = pretrained.NO_PRETRAINED) -> dict[str, torch.Tensor]:
+                    fallback: str | None = None) -> dict[str, torch.Tensor]:
     """The state dict of torchvision `weights` (e.g. VGG16_Weights.IMAGENET1K_V1), from
     torch's hub cache, downloaded there first unless `offline`. When it cannot be had, a
     DataError that ends with `fallback` (by default: run with --source animals)."""

@@ -18,9 +18,15 @@ from dlcourse.data.download import chunks, reachable
 from dlcourse.data.formats import DataError
 from dlcourse.data.notices import Progress
 from dlcourse.fileio import atomic_write
+from dlcourse.i18n import msg
 
 HASH_IN_NAME = re.compile(r"-([0-9a-f]{6,})\.pth?$")
-NO_PRETRAINED = "run the lesson with --source animals to go on without them"
+
+
+def no_pretrained() -> str:
+    """The way on without the weights, ending a DataError's sentence unless a lesson
+    gives its own."""
+    return msg("data.pretrained.no_pretrained")
 
 
 def checkpoints() -> Path:
@@ -55,17 +61,14 @@ def _store(data: Iterable[bytes], name: str, damaged: str) -> Path:
 def import_file(path: Path) -> Path:
     """Copy a weights file into the hub cache, checked against the hash in its name."""
     if not HASH_IN_NAME.search(path.name):
-        raise DataError(f"{path.name} does not carry the sha256 prefix that torch names "
-                        "pretrained weights with (NAME-HASH.pth, e.g. vgg16-397923af.pth); "
-                        "import the file under its original name.")
+        raise DataError(msg("data.pretrained.no_hash", file=path.name))
 
     def read() -> Iterable[bytes]:
         with open(path, "rb") as f:
             while chunk := f.read(1 << 20):
                 yield chunk
 
-    return _store(read(), path.name, f"{path} does not match the sha256 prefix in its name: "
-                                     "the copy is damaged or altered, so copy it again.")
+    return _store(read(), path.name, msg("data.pretrained.import_mismatch", path=path))
 
 
 def is_cached(weights) -> bool:
@@ -74,37 +77,37 @@ def is_cached(weights) -> bool:
 
 
 def ensure(weights, *, offline: bool = False, progress: Progress | None = None,
-           fallback: str = NO_PRETRAINED) -> Path:
+           fallback: str | None = None) -> Path:
     """The cached file of torchvision `weights`, downloaded first unless offline."""
+    fallback = fallback or no_pretrained()
     name = weights.url.rsplit("/", 1)[-1]
     path = checkpoints() / name
     if path.is_file():
         return path
     if offline or not reachable([weights.url]):
-        why = "--offline" if offline else "no network"
-        raise DataError(f"The pretrained weights {name} are not on this machine and cannot be "
-                        f"downloaded ({why}): copy the file from a machine that has it and run "
-                        f"`dlcourse data import {name}`, or {fallback}.")
+        why = "--offline" if offline else msg("data.pretrained.no_network")
+        raise DataError(msg("data.pretrained.not_here", file=name, why=why,
+                            fallback=fallback))
     try:
         return _store(chunks(weights.url, progress), name,
-                      f"The download of {name} does not match the sha256 prefix in its name, "
-                      f"so it was not kept: try again, or {fallback}.")
+                      msg("data.pretrained.download_mismatch", file=name, fallback=fallback))
     except (OSError, urllib.error.URLError, http.client.HTTPException) as err:
-        raise DataError(f"Downloading {name} failed ({str(err).strip() or type(err).__name__}):"
-                        f" try again, or {fallback}.") from None
+        raise DataError(msg("data.pretrained.download_failed", file=name,
+                            error=str(err).strip() or type(err).__name__,
+                            fallback=fallback)) from None
 
 
-def load(path: Path, fallback: str = NO_PRETRAINED) -> dict:
+def load(path: Path, fallback: str | None = None) -> dict:
     """The state dict in a cached weights file; damage is a DataError, not a traceback."""
     import torch
 
+    fallback = fallback or no_pretrained()
     try:
         state = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as err:  # damaged bytes raise whatever the unpickler trips on
-        raise DataError(f"The pretrained weights {path} are damaged ({type(err).__name__}): "
-                        f"import a good copy with `dlcourse data import {path.name}`, or "
-                        f"{fallback}.") from None
+        raise DataError(msg("data.pretrained.damaged", path=path, error=type(err).__name__,
+                            file=path.name, fallback=fallback)) from None
     if not isinstance(state, dict) or not all(isinstance(v, torch.Tensor) for v in state.values()):
-        raise DataError(f"{path} is not a state dict of tensors: import a good copy with "
-                        f"`dlcourse data import {path.name}`, or {fallback}.")
+        raise DataError(msg("data.pretrained.not_state_dict", path=path, file=path.name,
+                            fallback=fallback))
     return state

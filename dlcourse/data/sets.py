@@ -21,6 +21,7 @@ from dlcourse.data.formats import (
     read_mnist,
 )
 from dlcourse.data.notices import Notice, Progress
+from dlcourse.i18n import msg
 
 MNIST_CLASSES = [str(d) for d in range(10)]
 
@@ -75,9 +76,8 @@ def _images(name, arrays, classes, source, location) -> ImageSet:
 # --- what is in the cache -------------------------------------------------------------------
 def _damaged(err: DataError, name: str, title: str) -> DataError:
     """A reader's complaint about a cached file, with what to do about it, in one sentence."""
-    return DataError(f"The cached {title} is damaged ({str(err).rstrip('.')}); run `dlcourse "
-                     f"data import PATH` again with the original files, or `dlcourse data "
-                     f"download {name}`.")
+    return DataError(msg("data.sets.damaged", title=title, error=str(err).rstrip("."),
+                         name=name))
 
 
 def cached_mnist(cache: Path) -> ImageSet | None:
@@ -109,7 +109,7 @@ def housing_table(cache: Path) -> tuple[np.ndarray, np.ndarray, str] | None:
         try:
             X, y = housing_features(read_housing_rows(table.read_bytes(), str(table)))
         except DataError as err:
-            raise _damaged(err, "housing", "California housing table") from None
+            raise _damaged(err, "housing", msg("data.sets.housing_table")) from None
         return X, y, str(table)
     pkz = cache / layout.HOUSING_SKLEARN
     if any(pkz.glob("cal_housing*.pkz")):
@@ -119,7 +119,7 @@ def housing_table(cache: Path) -> tuple[np.ndarray, np.ndarray, str] | None:
             bunch = fetch_california_housing(data_home=pkz, download_if_missing=False)
         except Exception as err:  # joblib raises whatever the damaged bytes trip on
             raise _damaged(DataError(f"{pkz}: {type(err).__name__}"), "housing",
-                           "California housing download") from None
+                           msg("data.sets.housing_download")) from None
         return bunch.data.astype(np.float32), bunch.target.astype(np.float32), str(pkz)
     return None
 

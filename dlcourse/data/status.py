@@ -25,6 +25,19 @@ from dlcourse.data.formats import (
     read_housing_rows,
     read_mnist,
 )
+from dlcourse.data.notices import relocalize
+from dlcourse.i18n import msg
+
+# what imports and downloads record as "verified" (in English: see notices.relocalize)
+VERIFIED = ["data.verified.checksum_official", "data.verified.md5_official",
+            "data.verified.md5_some", "data.verified.md5_differs",
+            "data.verified.format_checked", "data.verified.decoded",
+            "data.verified.sha256_name"]
+
+
+def verified_text(recorded: str) -> str:
+    """A recorded verdict ("md5 = official", ...) in the active language."""
+    return relocalize(recorded, VERIFIED)
 
 
 def _mb(n: int) -> str:
@@ -37,22 +50,25 @@ def _count(manifest: dict, key: str) -> str:
 
 
 def _verified(folder: Path, read: Callable[[], object] | None = None,
-              unchecked: str = "not checked") -> str:
+              unchecked: str | None = None) -> str:
     """The verified column for an installed folder; `read` checks its format when no
     checksums were recorded."""
     manifest = layout.read_manifest(folder)
-    fix = "re-download" if manifest.get("origin") == "download" else "re-import"
+    fix = msg("data.status.redownload" if manifest.get("origin") == "download"
+              else "data.status.reimport")
     if layout.has_sums(folder):
         damaged = layout.damaged_file(folder)
         if damaged:
-            return f"damaged ({damaged}): {fix}"
+            return msg("data.status.damaged_file", file=damaged, fix=fix)
     elif read is not None:
         try:
             read()
         except DataError:
-            return f"damaged: {fix}"
-        unchecked = "format checked"
-    return manifest.get("verified", unchecked)
+            return msg("data.status.damaged", fix=fix)
+        unchecked = msg("data.verified.format_checked")
+    if "verified" in manifest:
+        return verified_text(str(manifest["verified"]))
+    return unchecked or msg("data.status.not_checked")
 
 
 def _mnist_counts(folder: Path) -> list[str]:
@@ -72,8 +88,8 @@ def _mnist_row(cache: Path) -> list[str]:
         return ["mnist", str(raw), *_mnist_counts(raw), _mb(layout.folder_size(cache / "MNIST")),
                 _verified(cache / "MNIST", lambda: read_mnist(raw))]
     sample = assets_dir() / "mnist"
-    return ["mnist", "bundled sample", *_mnist_counts(sample), _mb(layout.folder_size(sample)),
-            "sample"]
+    return ["mnist", msg("data.status.bundled_sample"), *_mnist_counts(sample),
+            _mb(layout.folder_size(sample)), msg("data.status.sample")]
 
 
 def _cifar_row(cache: Path) -> list[str]:
@@ -87,24 +103,26 @@ def _cifar_row(cache: Path) -> list[str]:
                     _mb(layout.folder_size(where)), _verified(where, read)]
     sample = assets_dir() / "cifar10-sample.npz"
     npz = np.load(sample)
-    return ["cifar10", "bundled sample", f"{len(npz['train_labels']):,}",
-            f"{len(npz['test_labels']):,}", _mb(sample.stat().st_size), "sample"]
+    return ["cifar10", msg("data.status.bundled_sample"), f"{len(npz['train_labels']):,}",
+            f"{len(npz['test_labels']):,}", _mb(sample.stat().st_size), msg("data.status.sample")]
 
 
 def _housing_row(cache: Path) -> list[str]:
     table = cache / layout.HOUSING_TABLE
     if table.is_file():
         rows = sum(1 for line in table.read_bytes().splitlines() if line.strip())
-        return ["housing", str(table), f"{rows:,} rows", "", _mb(table.stat().st_size),
+        return ["housing", str(table), msg("data.status.rows", rows=f"{rows:,}"), "",
+                _mb(table.stat().st_size),
                 _verified(table.parent, lambda: read_housing_rows(table.read_bytes(),
                                                                   str(table)))]
     home = cache / layout.HOUSING_SKLEARN
     if any(home.glob("cal_housing*.pkz")):
-        return ["housing", str(home), "20,640 rows", "", _mb(layout.folder_size(home)),
-                _verified(home, unchecked="scikit-learn's download")]
+        return ["housing", str(home), msg("data.status.rows", rows="20,640"), "",
+                _mb(layout.folder_size(home)),
+                _verified(home, unchecked=msg("data.status.sklearn_download"))]
     sample = assets_dir() / "california_housing" / "cal_housing.data.gz"
-    return ["housing", "bundled", "20,640 rows", "", _mb(sample.stat().st_size),
-            "complete table"]
+    return ["housing", msg("data.status.bundled"), msg("data.status.rows", rows="20,640"), "",
+            _mb(sample.stat().st_size), msg("data.status.complete_table")]
 
 
 def rows(cache: Path) -> list[list[str]]:

@@ -14,6 +14,7 @@ import torch
 
 from dlcourse.errors import UserError
 from dlcourse.fileio import atomic_write
+from dlcourse.i18n import msg
 
 
 def save(path: Path, model, optimizer, scheduler, generator, *, epoch: int, epochs: int,
@@ -40,10 +41,10 @@ def load(path: Path) -> dict:
     try:
         return torch.load(Path(path), map_location="cpu", weights_only=True)
     except FileNotFoundError:
-        raise UserError(f"--resume {path}: no such file. Pass the model.pt of an earlier "
-                        "run folder.") from None
+        raise UserError(msg("engine.checkpoint.no_file", path=path)) from None
     except Exception as err:  # unpickling errors come in many types
-        raise UserError(f"--resume {path} is not a dlcourse checkpoint ({err}).") from None
+        raise UserError(msg("engine.checkpoint.not_checkpoint", path=path,
+                            error=err)) from None
 
 
 def restore(state: dict, model, optimizer, generator, path: Path | str = "model.pt") -> None:
@@ -53,8 +54,7 @@ def restore(state: dict, model, optimizer, generator, path: Path | str = "model.
     try:
         generator.set_state(state["rng"])
     except RuntimeError:  # a CPU generator's state does not fit a CUDA one, and back
-        raise UserError(f"--resume {path} was saved on another kind of device; resume it "
-                        "with the --device it was trained on.") from None
+        raise UserError(msg("engine.checkpoint.other_device", path=path)) from None
     if state.get("torch_rng") is not None:
         torch.set_rng_state(state["torch_rng"])
     if state.get("cuda_rng") is not None and torch.cuda.is_available():

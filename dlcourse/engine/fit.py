@@ -21,6 +21,7 @@ from dlcourse.engine.loader import DeviceLoader
 from dlcourse.engine.loop import evaluate, train_one_epoch
 from dlcourse.engine.speed import FP32, Variant
 from dlcourse.errors import Diverged, Interrupted, UserError
+from dlcourse.i18n import msg
 
 DIVERGED_FACTOR = 100  # a loss this many times its first value has blown up (as in `sine`)
 READ_EVERY = 0.2  # seconds between loss reads on a GPU (each read makes it wait)
@@ -313,9 +314,8 @@ def _resume(path, model, optimizer, scheduler, generator, result, rebuild, epoch
     """Continue from a checkpoint: weights, optimizer, schedule and random state restored."""
     state = ckpt.load(path)
     if rebuild and state.get("rebuild") != rebuild:
-        raise UserError(f"--resume {path} was saved by {state.get('rebuild')}, but this run "
-                        f"builds {rebuild}. Resume with the same lesson and options (only "
-                        "--epochs may change).")
+        raise UserError(msg("engine.fit.other_model", path=path, saved=state.get("rebuild"),
+                            builds=rebuild))
     ckpt.restore(state, model, optimizer, generator, path)
     result.history = list(state["history"])
     result.epochs_done = state["epoch"]

@@ -13,6 +13,7 @@ import torch.nn.functional as F
 
 from dlcourse.engine.fit import channel_stats, fit
 from dlcourse.engine.speed import measure
+from dlcourse.i18n import msg
 
 
 @dataclass(frozen=True)
@@ -27,12 +28,10 @@ class TrainingOptions:
 
     def __post_init__(self):
         if self.epochs < 0 or self.batch_size < 0 or self.lr < 0:
-            raise ValueError("--epochs, --batch-size and --lr must be positive "
-                             "(0: the recipe's).")
+            raise ValueError(msg("engine.recipes.negative"))
         if self.subset not in ("full", "auto") and not (
                 self.subset.isdigit() and int(self.subset) > 0):
-            raise ValueError("--subset must be a positive number of training images, full or "
-                             "auto.")
+            raise ValueError(msg("engine.recipes.bad_subset"))
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from dlcourse.i18n import msg
+
 ROUND_TO = 500  # planned image counts are multiples of this: small speed noise changes nothing
 
 
@@ -76,17 +78,17 @@ def plan(sizing: Sizing, *, budget: float, train_speed: float, eval_speed: float
         images = min(n_train, max(sizing.min_images, _down(train_images(epochs))))
     images, test = min(images, n_train), tested(epochs)
     seconds = runs * epochs * epoch_seconds(epochs, images)
-    why = (f"{f'each of {runs} runs, ' if runs > 1 else ''}{epochs} epoch{'s' * (epochs != 1)} "
-           f"on {_share(images, n_train)} training images, tested on {_share(test, n_test)}: "
-           f"about {duration(seconds)}{' in all' if runs > 1 else ''} at "
-           f"{train_speed:,.0f} images/s")
+    why = msg("engine.sizing.why_runs" if runs > 1 else "engine.sizing.why", runs=runs,
+              epochs=msg("engine.sizing.epoch" if epochs == 1 else "engine.sizing.epochs",
+                         n=epochs),
+              train=_share(images, n_train), test=_share(test, n_test),
+              time=duration(seconds), speed=f"{train_speed:,.0f}")
     warning = ""
     if seconds > 1.25 * budget:
         needed = minutes(seconds) if minutes else seconds / 60
-        warning = (f"This run needs about {duration(seconds)} here, "
-                   f"{seconds / budget:.1f}× the {duration(budget)} planned for training. "
-                   f"Give it --minutes {math.ceil(needed)}, or ask for fewer --epochs or a "
-                   "smaller --subset.")
+        warning = msg("engine.sizing.too_long", time=duration(seconds),
+                      ratio=f"{seconds / budget:.1f}", budget=duration(budget),
+                      minutes=math.ceil(needed))
     return Plan(epochs, images, test, seconds, budget, why, warning)
 
 
@@ -100,9 +102,9 @@ def count_that_fits(wanted: int, seconds_each: float, budget: float, *, given: b
         seconds = (wanted + extra) * seconds_each
         if seconds > 1.25 * budget:
             needed = minutes(seconds) if minutes else seconds / 60
-            return wanted, (f"This run needs about {duration(seconds)} here, "
-                            f"{seconds / budget:.1f}× the {duration(budget)} planned for it. "
-                            f"Give it --minutes {math.ceil(needed)}, or ask for fewer.")
+            return wanted, msg("engine.sizing.too_many", time=duration(seconds),
+                               ratio=f"{seconds / budget:.1f}", budget=duration(budget),
+                               minutes=math.ceil(needed))
         return wanted, ""
     fits = int(budget / seconds_each) - extra
     return max(step, min(wanted, fits // step * step)), ""
@@ -113,13 +115,15 @@ def _down(n: float) -> int:
 
 
 def _share(n: int, total: int) -> str:
-    return f"all {total:,}" if n >= total else f"{n:,} of {total:,}"
+    if n >= total:
+        return msg("engine.sizing.share_all", total=f"{total:,}")
+    return msg("engine.sizing.share", n=f"{n:,}", total=f"{total:,}")
 
 
 def duration(seconds: float) -> str:
     """'45 s', '2.5 min', '3 h 10 min'."""
     if seconds < 90:
-        return f"{seconds:.0f} s"
+        return msg("engine.sizing.seconds", n=f"{seconds:.0f}")
     if seconds < 3600:
-        return f"{seconds / 60:.1f} min".replace(".0 min", " min")
-    return f"{int(seconds // 3600)} h {int(seconds % 3600 // 60)} min"
+        return msg("engine.sizing.minutes", n=f"{seconds / 60:.1f}".removesuffix(".0"))
+    return msg("engine.sizing.hours", h=int(seconds // 3600), m=int(seconds % 3600 // 60))

@@ -30,13 +30,17 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from dlcourse.data.notices import in_english, relocalize
 from dlcourse.device import bf16_native, machine
 from dlcourse.engine.loader import DeviceLoader
 from dlcourse.fileio import write_json
+from dlcourse.i18n import join, msg
 
 PRECISIONS = ("auto", "fp32", "bf16")
 TIMED_STEPS = 2  # after one warm-up step; their mean is kept
 TOO_SLOW = 3.0  # a variant whose first step takes this many times the best one's first is dropped
+# Why a variant was not timed: kept in the speed cache in English, shown in the active language
+SKIPPED = ["engine.speed.no_bf16_cpu", "engine.speed.no_bf16_other", "engine.speed.dropped"]
 
 
 @dataclass(frozen=True)
@@ -74,18 +78,20 @@ class Speed:
         others = sorted(((n, v) for n, v in self.timings.items() if n != best),
                         key=lambda item: -item[1])
         if not others:
-            text = f"{best}, {ips:,.0f} images/s"
+            parts = [msg("engine.speed.alone", variant=best, speed=f"{ips:,.0f}")]
         else:
             name, other = others[0]  # the runner-up: the closest call
             ratio = ips / other
-            how = (f"{ratio:.1f}× faster here than {name}" if ratio >= 1.1
-                   else f"{(ratio - 1):.0%} faster here than {name}")
-            text = f"{best}: {how} ({ips:,.0f} vs {other:,.0f} images/s)"
-            for name, other in others[1:]:
-                text += f"; {name} {ips / other:.1f}× slower"
-        if self.skipped:
-            text += "; " + "; ".join(self.skipped)
-        return text + (" (measured earlier on this machine)" if self.cached else "")
+            how = (msg("engine.speed.faster", ratio=f"{ratio:.1f}", other=name) if ratio >= 1.1
+                   else msg("engine.speed.faster_percent", percent=f"{(ratio - 1):.0%}",
+                            other=name))
+            parts = [msg("engine.speed.summary", variant=best, how=how, speed=f"{ips:,.0f}",
+                         other_speed=f"{other:,.0f}")]
+            parts += [msg("engine.speed.slower", other=name, ratio=f"{ips / other:.1f}")
+                      for name, other in others[1:]]
+        parts += [relocalize(why, SKIPPED) for why in self.skipped]
+        text = join(parts)
+        return join([text, msg("engine.speed.measured_earlier")], "") if self.cached else text
 
 
 def candidates(model: nn.Module, device: torch.device, precision: str = "auto"):
@@ -96,9 +102,9 @@ def candidates(model: nn.Module, device: torch.device, precision: str = "auto"):
     if precision == "auto":
         native = bf16_native(device)
         precisions = [False, True] if native else [False]
-        if not native:
-            where = "this CPU has no native bf16" if device.type == "cpu" else "not on MPS"
-            skipped.append(f"bf16 not tried: {where} (--precision bf16 measures it)")
+        if not native:  # in English: see SKIPPED
+            skipped.append(in_english("engine.speed.no_bf16_cpu" if device.type == "cpu"
+                                      else "engine.speed.no_bf16_other"))
     else:
         precisions = [precision == "bf16"]
     convolutional = any(isinstance(m, nn.Conv2d) for m in model.modules())
@@ -135,8 +141,8 @@ def measure(model: nn.Module, images, labels, *, device: torch.device, batch_siz
             first_steps[variant.name] = _time(step, timer, sync)  # includes kernel set-up
             if best is not None and first_steps[variant.name] > TOO_SLOW * first_steps[best.name]:
                 ratio = first_steps[variant.name] / first_steps[best.name]
-                skipped.append(f"{variant.name} dropped: its first step took {ratio:.0f}× as "
-                               f"long as {best.name}'s")
+                skipped.append(in_english("engine.speed.dropped", variant=variant.name,
+                                          ratio=f"{ratio:.0f}", best=best.name))
                 continue
             seconds = statistics.mean(_time(step, timer, sync) for _ in range(TIMED_STEPS))
             timings[variant.name] = len(y) / max(seconds, 1e-9)
@@ -169,9 +175,8 @@ def correct(speed: Speed, images_per_second: float, cache: Path | None) -> str:
                       speed.timings, speed.skipped)
     if _write_cache(cache, speed.key, corrected):
         return ""
-    return (f"This run trained at {images_per_second:,.0f} images/s, {ratio:.1f}× the "
-            f"{speed.images_per_second:,.0f} measured before it: the next runs plan with its "
-            "speed")
+    return msg("engine.speed.corrected", speed=f"{images_per_second:,.0f}", ratio=f"{ratio:.1f}",
+               measured=f"{speed.images_per_second:,.0f}")
 
 
 def _train_step(model, loader, loss_fn) -> None:
@@ -244,7 +249,7 @@ def _read_cache(path: Path | None, key: str) -> tuple[Speed | None, str]:
             raise ValueError("a speed that is not a positive number")
         return found, ""
     except (OSError, ValueError, TypeError, KeyError, AttributeError) as err:
-        return None, f"the speed cache {path} was unreadable ({type(err).__name__}): measured again"
+        return None, msg("engine.speed.unreadable", path=path, error=type(err).__name__)
 
 
 def _write_cache(path: Path | None, key: str, speed: Speed) -> str:
@@ -264,5 +269,5 @@ def _write_cache(path: Path | None, key: str, speed: Speed) -> str:
         path.parent.mkdir(parents=True, exist_ok=True)
         write_json(path, {"version": 1, "speeds": speeds})
     except OSError as err:
-        return f"could not save the speed measurement in {path} ({err.strerror or err})"
+        return msg("engine.speed.unwritable", path=path, error=err.strerror or err)
     return ""

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from dlcourse.course import catalog
 from dlcourse.errors import UserError
+from dlcourse.i18n import msg
 
 NAME = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")  # what the learner types: lowercase-with-dashes
 
@@ -78,9 +79,9 @@ def get(name: str) -> Exercise:
     if name in exercises:
         return exercises[name]
     close = difflib.get_close_matches(name, exercises, n=3, cutoff=0.5)
-    hint = f" Did you mean {' or '.join(close)}?" if close else ""
-    raise UserError(f"There is no exercise called '{name}'.{hint} "
-                    "`dlcourse exercise list` shows them all.")
+    or_ = msg("exercises.catalog.or")
+    hint = msg("exercises.catalog.did_you_mean", names=or_.join(close)) if close else ""
+    raise UserError(msg("exercises.catalog.no_exercise", name=name, hint=hint))
 
 
 def for_step(kind: str, name: str) -> list[Exercise]:

@@ -19,6 +19,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import ModuleType
 
+from dlcourse.i18n import msg
+
 
 class Mismatch(Exception):
     """The learner's code ran but did the wrong thing; str() is the message they see:
@@ -34,9 +36,10 @@ class Mismatch(Exception):
         if self.expected is None and self.got is None:
             lines = [self.what]
         else:
-            lines = [f"{self.what}: expected {self.expected}, got {self.got}"]
+            lines = [msg("exercises.check.mismatch", what=self.what, expected=self.expected,
+                         got=self.got)]
         if self.example:
-            lines.append(f"  for {self.example}")
+            lines.append("  " + msg("exercises.check.for_example", example=self.example))
         if self.note:
             lines.append(f"  {self.note}")
         return "\n".join(lines)
@@ -63,7 +66,7 @@ def describe(value, limit: int = 4) -> str:
         return repr(value)
     if isinstance(value, str | bool) or value is None:
         return repr(value)
-    return f"a {type(value).__name__}"
+    return msg("exercises.check.an_object", type=type(value).__name__)
 
 
 def values(t, limit: int = 6) -> str:
@@ -80,7 +83,9 @@ def _number(v) -> str:
 
 
 def shape_of(value) -> str:
-    return str(tuple(value.shape)) if hasattr(value, "shape") else f"a {type(value).__name__}"
+    if hasattr(value, "shape"):
+        return str(tuple(value.shape))
+    return msg("exercises.check.an_object", type=type(value).__name__)
 
 
 # --- comparisons ----------------------------------------------------------------------------
@@ -99,7 +104,7 @@ def expect_equal(what: str, got, expected, example=None, note=None) -> None:
         expect_shape(what, got, tuple(expected.shape), example=example)
         if not torch.equal(got.to(expected.dtype), expected):
             i = _first_bad(got.to(expected.dtype) != expected)
-            raise Mismatch(f"{what}{_at(i)}", _number(expected[i].item()),
+            raise Mismatch(_at(what, i), _number(expected[i].item()),
                            _number(got[i].item()), example, note)
         return
     if got != expected:
@@ -110,20 +115,22 @@ def expect_tensor(what: str, got) -> None:
     import torch
 
     if not isinstance(got, torch.Tensor):
-        raise Mismatch(what, "a tensor", describe(got))
+        raise Mismatch(what, msg("exercises.check.a_tensor"), describe(got))
 
 
 def expect_shape(what: str, got, shape, example=None) -> None:
     expect_tensor(what, got)
     if tuple(got.shape) != tuple(shape):
-        raise Mismatch(f"{what}'s shape", str(tuple(shape)), str(tuple(got.shape)), example)
+        raise Mismatch(msg("exercises.check.shape_of", what=what), str(tuple(shape)),
+                       str(tuple(got.shape)), example)
 
 
 def expect_dtype(what: str, got, dtype, example=None) -> None:
     expect_tensor(what, got)
     if got.dtype != dtype:
         name = str(dtype).removeprefix("torch.")
-        raise Mismatch(f"{what}'s dtype", name, str(got.dtype).removeprefix("torch."), example)
+        raise Mismatch(msg("exercises.check.dtype_of", what=what), name,
+                       str(got.dtype).removeprefix("torch."), example)
 
 
 def expect_close(what: str, got, expected, *, rtol: float = 1e-5, atol: float = 1e-8,
@@ -134,7 +141,8 @@ def expect_close(what: str, got, expected, *, rtol: float = 1e-5, atol: float = 
     if not isinstance(expected, torch.Tensor):  # plain numbers
         if not isinstance(got, int | float) and not (
                 isinstance(got, torch.Tensor) and got.numel() == 1):
-            raise Mismatch(what, f"a number like {_number(float(expected))}", describe(got),
+            raise Mismatch(what, msg("exercises.check.a_number_like",
+                                     number=_number(float(expected))), describe(got),
                            example, note)
         got = float(got)
         if not math.isclose(got, float(expected), rel_tol=rtol, abs_tol=atol):
@@ -142,14 +150,15 @@ def expect_close(what: str, got, expected, *, rtol: float = 1e-5, atol: float = 
         return
     expect_shape(what, got, tuple(expected.shape), example=example)
     if not got.dtype.is_floating_point and expected.dtype.is_floating_point:
-        raise Mismatch(f"{what}'s dtype", "a floating-point tensor",
+        raise Mismatch(msg("exercises.check.dtype_of", what=what),
+                       msg("exercises.check.a_float_tensor"),
                        str(got.dtype).removeprefix("torch."), example)
     got = got.detach().to(expected.dtype)
     expected = expected.detach()
     bad = ~torch.isclose(got, expected, rtol=rtol, atol=atol, equal_nan=False)
     if bad.any():
         i = _first_bad(bad)
-        raise Mismatch(f"{what}{_at(i)}", _number(expected[i].item()), _number(got[i].item()),
+        raise Mismatch(_at(what, i), _number(expected[i].item()), _number(got[i].item()),
                        example, note)
 
 
@@ -158,8 +167,11 @@ def _first_bad(bad) -> tuple[int, ...]:
     return () if bad.ndim == 0 else tuple(bad.nonzero()[0].tolist())
 
 
-def _at(index: tuple[int, ...]) -> str:
-    return f" at [{', '.join(map(str, index))}]" if index else ""
+def _at(what: str, index: tuple[int, ...]) -> str:
+    """`what`, or its entry at `index`: 'relu(x) at [0, 2]'."""
+    if not index:
+        return what
+    return msg("exercises.check.entry_at", what=what, index=", ".join(map(str, index)))
 
 
 # --- the learner's module -------------------------------------------------------------------
@@ -167,9 +179,9 @@ def function(learner: ModuleType, name: str) -> Callable:
     """The learner's `name`, wrapped so that NotImplementedError becomes NotStarted."""
     found = getattr(learner, name, None)
     if found is None:
-        raise Mismatch(f"your file defines no `{name}`: keep the starter's name for it")
+        raise Mismatch(msg("exercises.check.not_defined", name=name))
     if not callable(found):
-        raise Mismatch(f"`{name}`", "a function or class", describe(found))
+        raise Mismatch(f"`{name}`", msg("exercises.check.a_function"), describe(found))
 
     def call(*args, **kwargs):
         try:
@@ -245,7 +257,7 @@ class Case:
         return torch.randint(low, high, tuple(shape), generator=self.generator)
 
     def __repr__(self) -> str:
-        return f"case {self.index}"
+        return msg("exercises.check.case", index=self.index)
 
 
 def cases(n: int = 25, seed: int = 0) -> Iterator[Case]:
@@ -296,7 +308,7 @@ def forbid(targets: dict[str, str]):
 
 def _refusal(name: str, why: str):
     def refuse(*args, **kwargs):
-        raise Mismatch(f"your code calls {name}: {why}")
+        raise Mismatch(msg("exercises.check.forbidden", name=name, why=why))
 
     return refuse
 

@@ -16,9 +16,16 @@ from dlcourse.course import learner
 from dlcourse.errors import UserError
 from dlcourse.exercises import catalog, workspace
 from dlcourse.exercises.catalog import Exercise
+from dlcourse.i18n import messages, msg
 
-STATES = {"passed": "[green]✓ passed[/]", "tried": "[yellow]tried[/]", "started": "started",
-          "not started": "[dim]not started[/]"}
+# learner.exercise_state() -> how `exercise list` shows it (exercises.commands.state_*)
+STATES = {"passed": "state_passed", "tried": "state_tried", "started": "state_started",
+          "not started": "state_not_started"}
+
+
+def state(name: str) -> str:
+    """An exercise's state as the list shows it, in the active language."""
+    return msg(f"exercises.commands.{STATES[name]}")
 
 
 def command(verb: str, name: str = "", folder: Path | None = None) -> str:
@@ -30,19 +37,19 @@ def command(verb: str, name: str = "", folder: Path | None = None) -> str:
 def list_(folder: Path | None, console: Console) -> None:
     exercises, progress = catalog.load(), learner.load()
     if not exercises:
-        console.print("The course has no exercises yet.")
+        console.print(msg("exercises.commands.none_yet"))
         return
-    table = Table(title="Exercises: write the code, the course checks it", title_justify="left")
-    for column in ("#", "exercise", "practises", "title", "state"):
+    table = Table(title=msg("exercises.commands.list_title"), title_justify="left")
+    for column in messages("exercises.commands.list_columns"):
         table.add_column(column)
     for number, e in enumerate(exercises, 1):
         table.add_row(str(number), f"[bold cyan]{e.name}[/]", e.step, e.title,
-                      STATES[learner.exercise_state(progress, e.name)])
+                      state(learner.exercise_state(progress, e.name)))
     console.print(table)
     passed = sum(learner.exercise_state(progress, e.name) == "passed" for e in exercises)
-    console.print(f"{passed} of {len(exercises)} passed. [bold]{command('next', '', folder)}"
-                  f"[/] starts the first one not passed; files go to "
-                  f"{workspace.folder(folder)}/.", highlight=False)
+    console.print(msg("exercises.commands.list_summary", passed=passed, total=len(exercises),
+                      command=command('next', '', folder), folder=workspace.folder(folder)),
+                  highlight=False)
 
 
 def start(name: str, folder: Path | None, force: bool, console: Console) -> Path:
@@ -50,18 +57,19 @@ def start(name: str, folder: Path | None, force: bool, console: Console) -> Path
     path, done = workspace.write_starter(exercise, folder, force=force)
     learner.record_start(exercise.name, path.resolve())
     _show_task(exercise, console)
-    console.print(f"Your file: [bold]{escape(str(path))}[/] ({done}).", highlight=False)
-    console.print(f"Edit it, then run [bold]{command('check', name, folder)}[/] (add --watch "
-                  f"to check on every save); [bold]{command('hint', name, folder)}[/] when "
-                  "stuck.", highlight=False)
+    console.print(msg("exercises.commands.your_file", path=escape(str(path)), done=done),
+                  highlight=False)
+    console.print(msg("exercises.commands.edit_then_check", check=command('check', name, folder),
+                      hint=command('hint', name, folder)), highlight=False)
     return path
 
 
 def _show_task(exercise: Exercise, console: Console) -> None:
     number = [e.name for e in catalog.load()].index(exercise.name) + 1
     console.print(Panel(escape(reflow(exercise.task)), border_style="cyan",
-                        title=f"Exercise {number}: {escape(exercise.title)}",
-                        subtitle=f"practises {exercise.step}"))
+                        title=msg("exercises.commands.task_title", number=number,
+                                  title=escape(exercise.title)),
+                        subtitle=msg("exercises.commands.task_practises", step=exercise.step)))
 
 
 def reflow(text: str) -> str:
@@ -77,12 +85,10 @@ def learner_file(exercise: Exercise, folder: Path | None) -> Path:
         return path
     elsewhere = learner.load().get("exercises", {}).get(exercise.name, {}).get("file")
     if elsewhere and Path(elsewhere).is_file() and Path(elsewhere) != path.resolve():
-        raise UserError(f"{path} does not exist: you started {exercise.name} in "
-                        f"{Path(elsewhere).parent}. Pass --dir {Path(elsewhere).parent}, or "
-                        "run the command from the folder holding it.")
-    raise UserError(f"You have not started {exercise.name} yet: "
-                    f"`{command('start', exercise.name, folder)}` writes {path} for you "
-                    "to edit.")
+        raise UserError(msg("exercises.commands.started_elsewhere", path=path,
+                            name=exercise.name, folder=Path(elsewhere).parent))
+    raise UserError(msg("exercises.commands.not_started_yet", name=exercise.name, path=path,
+                        command=command('start', exercise.name, folder)))
 
 
 def check(name: str, folder: Path | None, console: Console) -> bool:
@@ -91,7 +97,7 @@ def check(name: str, folder: Path | None, console: Console) -> bool:
 
     exercise = catalog.get(name)
     path = learner_file(exercise, folder)
-    with console.status(f"Checking {path.name}…"):
+    with console.status(msg("exercises.commands.checking", file=path.name)):
         verdict = launch.check(exercise, path)
     if not verdict.bug:
         learner.record_check(exercise.name, verdict.status, path.resolve())
@@ -110,14 +116,14 @@ def watch(name: str, folder: Path | None, console: Console) -> None:
         if console.is_terminal:
             console.clear()
         check(name, folder, console)
-        console.print(f"[dim]Watching {escape(str(path))}: save to check again, Ctrl-C to "
-                      "stop.[/]", highlight=False)
+        console.print(msg("exercises.commands.watching", path=escape(str(path))),
+                      highlight=False)
 
     try:
         again()
         watcher.on_save(path, again)
     except KeyboardInterrupt:
-        console.print("\nStopped watching.")
+        console.print("\n" + msg("exercises.commands.stopped_watching"))
 
 
 def show_verdict(exercise: Exercise, path: Path, verdict, folder: Path | None,
@@ -125,32 +131,35 @@ def show_verdict(exercise: Exercise, path: Path, verdict, folder: Path | None,
     name = exercise.name
     if verdict.output.strip():
         shown = "\n".join(verdict.output.rstrip().splitlines()[-20:])
-        console.print(Panel(escape(shown), title="your code printed", border_style="dim"))
+        console.print(Panel(escape(shown), title=msg("exercises.commands.printed"),
+                            border_style="dim"))
     if verdict.passed:
-        console.print(f"[bold green]✓ Passed:[/] {escape(exercise.title)}.", highlight=False)
+        console.print(msg("exercises.commands.passed", title=escape(exercise.title)),
+                      highlight=False)
         console.print(_after_passing(exercise, folder), highlight=False)
     elif verdict.bug:
-        console.print(Panel(escape(verdict.message), title="bug in dlcourse", border_style="red"))
+        console.print(Panel(escape(verdict.message), title=msg("exercises.commands.bug"),
+                            border_style="red"))
     elif verdict.status == "not-started":
-        console.print(f"[bold]Not started yet:[/] edit {escape(str(path))}; its functions "
-                      "still raise NotImplementedError.", highlight=False)
+        console.print(msg("exercises.commands.not_started", path=escape(str(path))),
+                      highlight=False)
     else:
-        title = ("✗ not yet" if verdict.status == "failed" else "✗ stopped: too slow"
-                 if verdict.timed_out else "✗ your code raised an error")
+        title = msg("exercises.commands.failed" if verdict.status == "failed" else
+                    "exercises.commands.too_slow" if verdict.timed_out else
+                    "exercises.commands.raised")
         style = "yellow" if verdict.status == "failed" else "red"
         console.print(Panel(escape(verdict.message), title=title, border_style=style))
-        console.print(f"Edit {escape(str(path))} and check again; "
-                      f"[bold]{command('hint', name, folder)}[/] gives a hint, "
-                      f"[bold]{command('solution', name, folder)}[/] the reference.",
-                      highlight=False)
+        console.print(msg("exercises.commands.check_again", path=escape(str(path)),
+                          hint=command('hint', name, folder),
+                          solution=command('solution', name, folder)), highlight=False)
 
 
 def _after_passing(exercise: Exercise, folder: Path | None) -> str:
     upcoming = first_not_passed()
     if upcoming is None:
-        return "Every exercise of the course is passed. Well done."
-    return (f"Next: [bold]{command('start', upcoming.name, folder)}[/] "
-            f"({escape(upcoming.title)}).")
+        return msg("exercises.commands.all_passed")
+    return msg("exercises.commands.next", command=command('start', upcoming.name, folder),
+               title=escape(upcoming.title))
 
 
 def first_not_passed() -> Exercise | None:
@@ -166,14 +175,16 @@ def hint(name: str, folder: Path | None, console: Console) -> None:
     seen = learner.load().get("exercises", {}).get(exercise.name, {}).get("hints", 0)
     shown = min(seen + 1, len(hints))
     for i, text in enumerate(hints[:shown - 1], 1):
-        console.print(f"[dim]Hint {i}: {escape(reflow(text))}[/]", highlight=False)
-    console.print(Panel(escape(reflow(hints[shown - 1])), title=f"hint {shown} of {len(hints)}",
-                        border_style="magenta"))
+        console.print(msg("exercises.commands.earlier_hint", number=i,
+                          text=escape(reflow(text))), highlight=False)
+    console.print(Panel(escape(reflow(hints[shown - 1])),
+                        title=msg("exercises.commands.hint_title", number=shown,
+                                  total=len(hints)), border_style="magenta"))
     if shown < len(hints):
-        console.print(f"[dim]{command('hint', name, folder)} again gives the next one.[/]")
+        console.print(msg("exercises.commands.next_hint", command=command('hint', name, folder)))
     else:
-        console.print(f"That was the last hint; [bold]{command('solution', name, folder)}"
-                      "[/] shows the reference once a check has failed.", highlight=False)
+        console.print(msg("exercises.commands.last_hint",
+                          command=command('solution', name, folder)), highlight=False)
     learner.record_hint(exercise.name, shown)
 
 
@@ -181,15 +192,16 @@ def solution(name: str, folder: Path | None, force: bool, console: Console) -> N
     exercise = catalog.get(name)
     entry = learner.load().get("exercises", {}).get(exercise.name, {})
     if not force and not entry.get("failed") and entry.get("state") != "passed":
-        raise UserError(f"Try {exercise.name} first: the reference opens once a check of "
-                        f"your code has failed (`{command('check', name, folder)}`). "
-                        f"`{command('solution', name, folder)} --force` shows it now.")
+        raise UserError(msg("exercises.commands.try_first", name=exercise.name,
+                            check=command('check', name, folder),
+                            solution=command('solution', name, folder)))
     from rich.syntax import Syntax  # pygments: only this command needs it
 
     code = exercise.solution.read_text(encoding="utf-8")
     console.print(Panel(Syntax(code, "python", theme="monokai", word_wrap=True),
-                        title=f"reference: {exercise.file}", border_style="cyan"))
-    console.print("Compare it with yours; it is one way among several that pass.")
+                        title=msg("exercises.commands.reference", file=exercise.file),
+                        border_style="cyan"))
+    console.print(msg("exercises.commands.compare"))
 
 
 def next_(folder: Path | None, console: Console) -> None:
@@ -197,15 +209,14 @@ def next_(folder: Path | None, console: Console) -> None:
     upcoming = first_not_passed()
     if upcoming is None:
         total = len(catalog.load())
-        console.print(f"All {total} exercises are passed." if total
-                      else "The course has no exercises yet.")
+        console.print(msg("exercises.commands.all_n_passed", total=total) if total
+                      else msg("exercises.commands.none_yet"))
         return
     path = workspace.file_of(upcoming, folder)
     if path.is_file():
         _show_task(upcoming, console)
-        console.print(f"You have started it: [bold]{escape(str(path))}[/]. Check it with "
-                      f"[bold]{command('check', upcoming.name, folder)}[/] (--watch to check "
-                      "on every save).", highlight=False)
+        console.print(msg("exercises.commands.started_it", path=escape(str(path)),
+                          command=command('check', upcoming.name, folder)), highlight=False)
         return
     start(upcoming.name, folder, False, console)
 
@@ -217,6 +228,8 @@ def practise_lines(kind: str, name: str) -> list[str]:
         exercises, progress = catalog.for_step(kind, name), learner.load()
     except Exception:  # noqa: BLE001 - a lesson that finished must end cleanly
         return []
-    done = {"passed": " [green](✓ passed)[/]", "tried": " [yellow](tried)[/]"}
-    return [f"[bold]Practise:[/] [bold cyan]{command('start', e.name)}[/]: {escape(e.title)}"
-            f".{done.get(learner.exercise_state(progress, e.name), '')}" for e in exercises]
+    done = {"passed": msg("exercises.commands.practise_passed"),
+            "tried": msg("exercises.commands.practise_tried")}
+    return [msg("exercises.commands.practise", command=command('start', e.name),
+                title=escape(e.title), state=done.get(learner.exercise_state(progress, e.name),
+                                                      "")) for e in exercises]

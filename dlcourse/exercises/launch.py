@@ -14,6 +14,7 @@ from pathlib import Path
 
 from dlcourse.exercises.catalog import Exercise
 from dlcourse.exercises.run import TIME_LIMIT, timed_out
+from dlcourse.i18n import language, msg
 
 # Starting Python and importing torch comes before the check's own clock starts (run.py's
 # watchdog): 3 s on an idle 2-core laptop, 15 s when it is busy. Past this much more, the
@@ -38,7 +39,7 @@ def check(exercise: Exercise, file: Path, *, time_limit: float = TIME_LIMIT) -> 
     """Check the learner's `file` against `exercise` in a subprocess."""
     file = Path(file).resolve()
     env = {**os.environ, "CUDA_VISIBLE_DEVICES": "", "PYTHONDONTWRITEBYTECODE": "1",
-           "PYTHONIOENCODING": "utf-8"}
+           "PYTHONIOENCODING": "utf-8", "DLCOURSE_LANG": language()}  # --lang too
     # -P: the learner's folder is not on sys.path, so a file named like a module it
     # imports (torch.py, random.py) cannot shadow it; cwd: their relative paths work
     command = [sys.executable, "-P", "-m", "dlcourse.exercises.run", exercise.name, str(file),
@@ -82,8 +83,7 @@ def parse(out: str, err: str, returncode: int) -> Verdict:
                            bool(data.get("bug")), bool(data.get("timed_out")))
     tail = "\n".join(err.strip().splitlines()[-15:])
     if returncode < 0 or returncode == 137:
-        what = (f"The check's process was killed (signal {-returncode if returncode < 0 else 9})"
-                ": perhaps your code used more memory than the machine has.")
+        what = msg("exercises.run.killed", signal=-returncode if returncode < 0 else 9)
         return Verdict("error", what + (f"\n{tail}" if tail else ""), out)
-    return Verdict("error", f"The check stopped without a verdict (exit code {returncode}), "
-                   f"which is a bug in dlcourse:\n{tail}", out, bug=True)
+    return Verdict("error", msg("exercises.run.no_verdict", code=returncode) + f"\n{tail}",
+                   out, bug=True)

@@ -20,6 +20,8 @@ import threading
 import traceback
 from pathlib import Path
 
+from dlcourse.i18n import msg
+
 OUTPUT_LIMIT = 4000  # characters of the learner's own printing passed back
 TIME_LIMIT = 20.0  # seconds the learner's code and the check may take (after startup)
 
@@ -100,9 +102,7 @@ def watchdog(seconds: float, say) -> None:
 
 def timed_out(seconds: float) -> dict:
     return {"status": "error", "timed_out": True,
-            "message": f"Your code was still running after {seconds:g} s, so it was "
-                       "stopped: look for a loop that never ends, or work far bigger than the "
-                       "task asks for."}
+            "message": msg("exercises.run.timed_out", seconds=f"{seconds:g}")}
 
 
 def cpu_only() -> None:
@@ -117,13 +117,12 @@ def cpu_only() -> None:
 
 def not_started(file: Path) -> dict:
     return {"status": "not-started",
-            "message": f"not started yet: edit {file.name} (it still raises "
-                       "NotImplementedError)"}
+            "message": msg("exercises.run.not_started", file=file.name)}
 
 
 def syntax_error(err: SyntaxError, file: Path) -> str:
     """'file.py, line 3:' then the line, a caret under the spot, and what is wrong."""
-    lines = [f"{file.name}, line {err.lineno}:"]
+    lines = [msg("exercises.run.at_line", file=file.name, line=err.lineno)]
     if err.text:
         text = err.text.rstrip("\n")
         stripped = text.lstrip()
@@ -140,18 +139,18 @@ def learner_error(err: BaseException, file: Path) -> str:
     frames = [f for f in traceback.extract_tb(err.__traceback__) if f.filename == str(file)]
     what = "".join(traceback.format_exception_only(err)).strip()
     if isinstance(err, SystemExit):
-        what = f"your file called sys.exit({err.code!r}): remove it, the check calls your code"
-    lines = [f"{file.name}, line {f.lineno}, in {f.name}:\n    {(f.line or '').strip()}"
-             for f in frames]
+        what = msg("exercises.run.sys_exit", code=repr(err.code))
+    lines = [msg("exercises.run.in_function", file=file.name, line=f.lineno, function=f.name)
+             + f"\n    {(f.line or '').strip()}" for f in frames]
     if not frames:  # raised in the check, on what the learner's code gave it
-        what += "\n(raised while checking what your code returned)"
+        what += "\n" + msg("exercises.run.raised_in_check")
     return "\n".join([*lines, what])
 
 
 def _bug(err: Exception) -> dict:
     text = "".join(traceback.format_exception(err)).strip()
     return {"status": "error", "bug": True,
-            "message": f"The check itself failed, which is a bug in dlcourse:\n{text}"}
+            "message": msg("exercises.run.check_bug") + f"\n{text}"}
 
 
 if __name__ == "__main__":

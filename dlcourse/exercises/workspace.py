@@ -9,6 +9,7 @@ from pathlib import Path
 from dlcourse.errors import UserError
 from dlcourse.exercises.catalog import Exercise
 from dlcourse.fileio import atomic_write
+from dlcourse.i18n import msg
 
 DEFAULT = Path("dlcourse-exercises")
 
@@ -32,23 +33,19 @@ def write_starter(exercise: Exercise, given: Path | None = None, *,
     """Copy the starter into the workspace; returns (path, what was done, in a few words).
     An edited file stays unless `force`, and then it is kept beside as FILE.bak."""
     path = file_of(exercise, given)
-    done = "written"
+    done = msg("exercises.workspace.written")
     try:
         if path.is_file():
             if not is_edited(exercise, path):
-                return path, "already there, untouched"
+                return path, msg("exercises.workspace.untouched")
             if not force:
-                raise UserError(
-                    f"{path} already holds your work on {exercise.name}. Check it with "
-                    f"`dlcourse exercise check {exercise.name}`, or start over with "
-                    f"`dlcourse exercise start {exercise.name} --force` (your version is kept "
-                    f"as {path.name}.bak).")
+                raise UserError(msg("exercises.workspace.holds_work", path=path,
+                                    name=exercise.name, file=path.name))
             shutil.copyfile(path, path.with_name(path.name + ".bak"))
-            done = f"replaced; your version is kept as {path.name}.bak"
+            done = msg("exercises.workspace.replaced", file=path.name)
         path.parent.mkdir(parents=True, exist_ok=True)
         atomic_write(path, lambda tmp: shutil.copyfile(exercise.starter, tmp))
     except OSError as err:
-        raise UserError(f"Cannot write the exercise folder {path.parent} "
-                        f"({err.strerror or err}). Pass --dir with a folder you can write "
-                        "to.") from None
+        raise UserError(msg("exercises.workspace.cannot_write", folder=path.parent,
+                            error=err.strerror or err)) from None
     return path, done

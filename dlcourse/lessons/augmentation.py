@@ -16,13 +16,14 @@ from dlcourse.engine.loader import DeviceLoader
 from dlcourse.engine.recipes import TrainingOptions, with_overrides
 from dlcourse.engine.sizing import Sizing
 from dlcourse.engine.throughput import images_per_second
+from dlcourse.i18n import messages, msg
 from dlcourse.lessons.common import plan, train
 from dlcourse.lessons.lenet import LeNet
 
 USUAL_MEAN = (0.4914, 0.4822, 0.4465)  # the constants most CIFAR-10 code copies
 USUAL_STD = (0.247, 0.243, 0.261)
 
-VARIANTS = {  # three LeNets that differ only in how the input is prepared
+VARIANTS = {  # three LeNets that differ only in how the input is prepared (names: data keys)
     "raw": dict(normalize="none", augment=()),
     "normalized": dict(normalize="data", augment=()),
     "normalized + augmented": dict(normalize="data", augment=("crop", "flip")),
@@ -38,6 +39,12 @@ PIPELINE_IMAGES = 2_000  # timed through each input pipeline
 WORKERS = 2  # DataLoader worker processes: one per core of a small laptop
 
 
+def shown(variant: str) -> str:
+    """A variant's name as the learner reads it: "normalized + augmented" in the active
+    language (the English name stays the key of checkpoints and metrics)."""
+    return msg(f"augmentation.variants.{variant.split()[-1]}")
+
+
 @dataclass(frozen=True)
 class Config(TrainingOptions):
     """The shared training options, applied to all three runs."""
@@ -47,13 +54,12 @@ def show_augmentations(ctx, images) -> None:
     """Eight training images, then the same eight through each augmentation."""
     g = torch.Generator().manual_seed(ctx.seed)
     x = images[:8].float() / 255  # (8, 3, 32, 32) in [0, 1]
-    rows = {"original": x,
-            "random crop (pad 4) + flip": augment.augment(x, ("crop", "flip"), g),
-            "rotate, shear, scale": augment.random_affine(x, g),
-            "colour jitter": augment.color_jitter(x, g)}
+    rows = dict(zip(messages("augmentation.rows"), (
+        x, augment.augment(x, ("crop", "flip"), g), augment.random_affine(x, g),
+        augment.color_jitter(x, g)), strict=True))  # original, crop + flip, affine, jitter
     grid = torch.cat([(r * 255).round().to(torch.uint8) for r in rows.values()])
     titles = [name if i == 0 else "" for name in rows for i in range(8)]
-    ctx.record.figure(plots.image_grid(grid, titles, title="each row: the same 8 images"),
+    ctx.record.figure(plots.image_grid(grid, titles, title=msg("augmentation.rows_title")),
                       "augmentations.png")
 
 
@@ -92,11 +98,11 @@ def compare_pipelines(ctx, data, mean, std) -> dict:
                           augment=("crop", "flip"), padding=4, seed=ctx.seed)
     speeds = {"torchvision": images_per_second(standard_loader(X, y, mean, std, ctx.seed)),
               "engine": images_per_second(engine)}
-    ctx.show.table(f"{len(y):,} training images, cropped, flipped and normalized",
-                   ["pipeline", "images/s"],
-                   [[f"torchvision: Dataset + Compose + DataLoader ({WORKERS} workers)",
+    ctx.show.table(msg("augmentation.pipelines.title", images=f"{len(y):,}"),
+                   messages("augmentation.pipelines.columns"),
+                   [[msg("augmentation.pipelines.torchvision", workers=WORKERS),
                      f"{speeds['torchvision']:,.0f}"],
-                    [f"engine: DeviceLoader, whole batches on {ctx.device.type}",
+                    [msg("augmentation.pipelines.engine", device=ctx.device.type),
                      f"{speeds['engine']:,.0f}"]])
     return speeds
 
@@ -123,10 +129,10 @@ def compare_models(ctx, x) -> dict:
                                         module.state_dict().values(), strict=True)))
     params = [sum(p.numel() for p in m.parameters()) for m in (module, sequential)]
     difference = (module(x) - sequential(x)).abs().max().item()  # (B, 10) scores compared
-    ctx.show.table(f"the two LeNets on {len(x)} test images",
-                   ["", "nn.Module subclass", "nn.Sequential"],
-                   [["parameters", f"{params[0]:,}", f"{params[1]:,}"],
-                    ["largest difference between their scores", f"{difference:.2g}", ""]])
+    ctx.show.table(msg("augmentation.models.title", images=len(x)),
+                   ["", msg("augmentation.models.subclass"), "nn.Sequential"],
+                   [[msg("augmentation.models.parameters"), f"{params[0]:,}", f"{params[1]:,}"],
+                    [msg("augmentation.models.difference"), f"{difference:.2g}", ""]])
     return dict(params_module=params[0], params_sequential=params[1], max_difference=difference)
 
 
@@ -136,10 +142,9 @@ def run(cfg: Config, ctx) -> None:
     show_augmentations(ctx, data.train_x)
     ctx.show.source(augment.random_crop, augment.random_flip)
     mean, std = channel_stats(data.train_x)
-    ctx.show.table("per-channel statistics of the training images (0-1 scale)",
-                   ["", "red", "green", "blue"],
-                   [["mean, computed", *mean.tolist()], ["mean, usual constants", *USUAL_MEAN],
-                    ["std, computed", *std.tolist()], ["std, usual constants", *USUAL_STD]])
+    ctx.show.table(msg("augmentation.stats.title"), ["", *messages("augmentation.stats.channels")],
+                   [[name, *values] for name, values in zip(messages("augmentation.stats.rows"), (
+                       mean.tolist(), USUAL_MEAN, std.tolist(), USUAL_STD), strict=True)])
     ctx.show.section("normalize")
     ctx.show.source(CifarImages, standard_loader)
     speeds = compare_pipelines(ctx, data, mean.tolist(), std.tolist())
@@ -170,7 +175,7 @@ def train_variants(ctx, cfg, data) -> dict:
     ctx.show.predict()
     results = {}
     for name, variant in VARIANTS.items():
-        ctx.show.note(f"[bold]{name}[/]")
+        ctx.show.note(shown(name), style="bold")
         torch.manual_seed(ctx.seed)  # the same initial weights for every variant
         recipe = {**planned.recipe, **variant}
         results[name] = train(ctx, LeNet(), data, replace(planned, recipe=recipe),
@@ -202,7 +207,8 @@ def summarize(ctx, results, speeds, same) -> None:
 
 def save_comparison(ctx, results) -> None:
     """Training (eval mode) and test accuracy per epoch, one colour per variant."""
-    runs = {k: ([h["epoch"] for h in r.history], [100 * h["train_eval_acc"] for h in r.history],
-                [100 * h["test_accuracy"] for h in r.history]) for k, r in results.items()}
-    ctx.record.figure(plots.train_test_curves(runs, title="LeNet accuracy per epoch"),
+    runs = {shown(k): ([h["epoch"] for h in r.history],
+                       [100 * h["train_eval_acc"] for h in r.history],
+                       [100 * h["test_accuracy"] for h in r.history]) for k, r in results.items()}
+    ctx.record.figure(plots.train_test_curves(runs, title=msg("augmentation.curves_title")),
                       "variants.png")

@@ -15,6 +15,7 @@ from dlcourse.engine import sizing
 from dlcourse.engine.recipes import TrainingOptions, explicit_subset, fit_recipe, measure_recipe
 from dlcourse.engine.speed import Speed, Variant, correct
 from dlcourse.errors import Diverged, Interrupted
+from dlcourse.i18n import join, msg
 
 DRY_RUN_BATCHES = 3  # --dry-run: three batches an epoch, a seconds-long check that it all runs
 
@@ -54,15 +55,15 @@ def plan(ctx, model, data, recipe: dict, rule: sizing.Sizing, options: TrainingO
                          images=asked_images or earlier.get("images"),
                          test_images=earlier.get("test_images"), runs=runs,
                          minutes=ctx.minutes_for)
-    ctx.show.note(f"[bold]Speed here:[/] {speed.summary()}")
+    ctx.show.note(msg("common.speed_here", summary=speed.summary()))
     if speed.note:
-        ctx.show.note(f"[yellow]{speed.note}.[/]")
+        ctx.show.note(join([speed.note, "."], ""), style="yellow")
     whole = sizing.duration(ctx.minutes * 60)
-    reason = (f"as asked, in a lesson of {whole}" if asked or asked_images else
-              "as the run it resumes" if earlier else f"sized to this lesson's {whole}")
-    ctx.show.note(f"[bold]Plan[/] ({reason}): {chosen.why}.\n")
+    reason = (msg("common.reason_asked", whole=whole) if asked or asked_images else
+              msg("common.reason_resumed") if earlier else msg("common.reason_sized", whole=whole))
+    ctx.show.note(msg("common.plan", reason=reason, why=chosen.why), blank=True)
     if chosen.warning:
-        ctx.show.note(f"[yellow]{chosen.warning}[/]\n")
+        ctx.show.note(chosen.warning, style="yellow", blank=True)
     ctx.record.info["speed"] = {"variant": speed.variant.name, "timings": speed.timings,
                                 "images_per_second": speed.images_per_second,
                                 "eval_images_per_second": speed.eval_images_per_second,
@@ -118,12 +119,11 @@ def train(ctx, model, data, planned: Planned, *, rebuild: dict, loss_fn=F.cross_
                              f"train_seconds{suffix}": result.train_seconds,
                              f"images_per_second{suffix}": result.images_per_second})
     if result.epochs_trained == 0:
-        ctx.show.note(f"[yellow]{resume} had already finished its {result.epochs_done} "
-                      "epochs: this is its result. Pass a larger --epochs to train more.[/]")
+        ctx.show.note(msg("common.already_finished", path=resume, epochs=result.epochs_done))
     elif not ctx.dry_run and result.train_seconds >= 5:  # long enough to judge the probe by
         corrected = correct(planned.speed, result.images_per_second, ctx.speed_cache)
         if corrected:
-            ctx.show.note(f"[yellow]{corrected}.[/]")
+            ctx.show.note(join([corrected, "."], ""), style="yellow")
     return result
 
 

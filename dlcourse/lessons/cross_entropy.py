@@ -8,6 +8,7 @@ import torch.nn.functional as F
 from dlcourse import plots
 from dlcourse.engine.recipes import TrainingOptions, with_overrides
 from dlcourse.engine.sizing import Sizing
+from dlcourse.i18n import msg
 from dlcourse.lessons.common import plan, train
 from dlcourse.lessons.mnist import MLP
 from dlcourse.topics import cross_entropy as ce_page
@@ -62,8 +63,12 @@ def run(cfg: Config, ctx) -> None:
 
 def save_comparison(ctx, results) -> None:
     """Test accuracy per epoch for both losses on one plot."""
-    epochs = {f"{k.upper()} loss": [h["epoch"] for h in r.history] for k, r in results.items()}
-    accuracy = {f"{k.upper()} loss": [100 * h["test_accuracy"] for h in r.history]
+    def name(k):  # "CE loss", "L1 loss"
+        return msg("cross_entropy.loss", name=k.upper())
+
+    epochs = {name(k): [h["epoch"] for h in r.history] for k, r in results.items()}
+    accuracy = {name(k): [100 * h["test_accuracy"] for h in r.history]
                 for k, r in results.items()}
-    ctx.record.figure(plots.curves(epochs, accuracy, title="test accuracy: cross-entropy vs L1",
-                                   xlabel="epoch", ylabel="test accuracy (%)"), "ce-vs-l1.png")
+    ctx.record.figure(plots.curves(epochs, accuracy, title=msg("cross_entropy.title"),
+                                   xlabel=msg("cross_entropy.epoch"),
+                                   ylabel=msg("cross_entropy.accuracy")), "ce-vs-l1.png")

@@ -10,17 +10,11 @@ from torch import nn
 
 from dlcourse import plots
 from dlcourse.errors import Diverged
+from dlcourse.i18n import messages, msg
 
-FEATURES = {  # name -> what it means, per census block group (1990)
-    "MedInc": "median income, in $10,000",
-    "HouseAge": "median age of the houses, years",
-    "AveRooms": "rooms per household",
-    "AveBedrms": "bedrooms per household",
-    "Population": "people living in the block",
-    "AveOccup": "people per household",
-    "Latitude": "degrees north",
-    "Longitude": "degrees east (negative: west)",
-}
+# the features, per census block group (1990); what each means: housing.features.NAME
+FEATURES = ("MedInc", "HouseAge", "AveRooms", "AveBedrms", "Population", "AveOccup",
+            "Latitude", "Longitude")
 SKEWED = ("AveRooms", "AveBedrms", "Population", "AveOccup")  # long right tails: log them
 DOLLARS = 100_000  # the target is the median house value in units of $100,000
 POST_EPOCHS = 200  # the post's count: about 9 s on a 2-core CPU
@@ -38,11 +32,11 @@ class Config:
 
     def __post_init__(self):
         if self.epochs < 0 or self.batch_size < 1 or self.hidden < 1:
-            raise ValueError("--epochs, --batch-size and --hidden must be positive numbers.")
+            raise ValueError(msg("housing.bad_sizes"))
         if not self.lr > 0:
-            raise ValueError("--lr must be a positive number, e.g. 1e-3.")
+            raise ValueError(msg("housing.bad_lr"))
         if not 0 < self.test_fraction < 1:
-            raise ValueError("--test-fraction must be between 0 and 1, e.g. 0.2.")
+            raise ValueError(msg("housing.bad_test_fraction"))
 
 
 class MLP(nn.Module):
@@ -141,7 +135,7 @@ def run(cfg: Config, ctx) -> None:
     ctx.show.predict()
     ctx.show.section("run", epochs=cfg.epochs)
     start = time.perf_counter()
-    with ctx.show.live_table("epoch", "train MSE", "test MSE") as live:
+    with ctx.show.live_table(*messages("housing.live_columns")) as live:
         def on_epoch(row):
             ctx.record.log(**row)
             live.add_row(str(row["epoch"]), f"{row['train_mse']:.4f}", f"{row['test_mse']:.4f}")
@@ -176,18 +170,23 @@ def fit_to_time(ctx, cfg: Config, X, y) -> Config:
 def show_data(ctx, X, y, names) -> None:
     """The first rows, what each feature means, its spread, and histograms."""
     rows = [[*(f"{v:.4g}" for v in X[i].tolist()), f"{y[i].item():.3f}"] for i in range(5)]
-    ctx.show.table("the first rows", [*names, "target"], rows)
+    ctx.show.table(msg("housing.first_rows"), [*names, msg("housing.target")], rows)
     q = torch.quantile(X, torch.tensor([0.5, 0.99]), dim=0)
-    ctx.show.table("the features", ["feature", "meaning", "mean", "median", "99th pct", "max"],
-                   [[n, FEATURES.get(n, ""), X[:, i].mean().item(), q[0, i].item(),
+    ctx.show.table(msg("housing.features_title"), messages("housing.features_columns"),
+                   [[n, meaning(n), X[:, i].mean().item(), q[0, i].item(),
                      q[1, i].item(), X[:, i].max().item()] for i, n in enumerate(names)])
     missing = int(torch.isnan(X).sum() + torch.isnan(y).sum())
     capped = (y == y.max()).float().mean().item()  # on the cap: 5.00001, i.e. $500,001
     ctx.record.figure(plots.histograms({**{n: X[:, i] for i, n in enumerate(names)},
-                                        "target ($100,000)": y}), "histograms.png")
+                                        msg("housing.target_units"): y}), "histograms.png")
     ctx.show.section("data", rows=len(y), missing=missing, capped=capped,
                      rooms_max=X[:, names.index("AveRooms")].max().item(),
                      occup_max=X[:, names.index("AveOccup")].max().item())
+
+
+def meaning(feature: str) -> str:
+    """What a feature of the table means, in the active language ("" for one it lacks)."""
+    return msg(f"housing.features.{feature}") if feature in FEATURES else ""
 
 
 def report(ctx, model, scaler, X_train, y_train, X_test, y_test, history, seconds):
@@ -201,19 +200,21 @@ def report(ctx, model, scaler, X_train, y_train, X_test, y_test, history, second
         **baselines(X_train, y_train, X_test, y_test), train_seconds=seconds)
     f = ctx.record.final
     f["rmse_vs_linear"] = f["test_rmse"] / f["baseline_linear_rmse"]  # grades the prediction
-    rows = [("predict the training mean", f["baseline_mean_rmse"], ""),
-            ("linear least squares (raw features)", f["baseline_linear_rmse"], ""),
-            ("MLP (this run)", f["test_rmse"], f["test_mae"])]
-    ctx.show.table("test error (lower is better)", ["model", "RMSE", "MAE", "RMSE in $"],
+    rows = zip(messages("housing.models"),  # the training mean, least squares, this MLP
+               (f["baseline_mean_rmse"], f["baseline_linear_rmse"], f["test_rmse"]),
+               ("", "", f["test_mae"]), strict=True)
+    ctx.show.table(msg("housing.error_title"), messages("housing.error_columns"),
                    [[name, rmse, mae, f"${rmse * DOLLARS:,.0f}"] for name, rmse, mae in rows])
     epochs = [h["epoch"] for h in history]
-    ctx.record.figure(plots.curves(epochs, {"train": [h["train_mse"] for h in history],
-                                            "test": [h["test_mse"] for h in history]},
-                                   title="mean squared error per epoch", xlabel="epoch",
-                                   ylabel="MSE ($100,000²)", logy=True), "loss.png")
+    ctx.record.figure(plots.curves(epochs, {msg("housing.plot.train"): [h["train_mse"]
+                                                                        for h in history],
+                                            msg("housing.plot.test"): [h["test_mse"]
+                                                                       for h in history]},
+                                   title=msg("housing.plot.title"), xlabel=msg("housing.epoch"),
+                                   ylabel=msg("housing.plot.mse"), logy=True), "loss.png")
     cap = max(y_train.max().item(), y_test.max().item())
     ctx.record.figure(plots.predicted_vs_actual(y_test, y_hat, cap=cap), "predicted.png")
-    ctx.record.figure(plots.histograms({"residual: predicted − actual ($100,000)": errors},
+    ctx.record.figure(plots.histograms({msg("housing.plot.residual"): errors},
                                        bins=80), "residuals.png")
     lon, lat = X_test[:, -1], X_test[:, -2]
     ctx.record.figure(plots.error_map(lon, lat, errors), "error-map.png")
@@ -225,17 +226,17 @@ def compare_scalers(ctx, cfg, names, X_train, y_train, X_test, y_test,
                     epochs=SCALER_EPOCHS) -> None:
     """The same short training with and without the log of the skewed features."""
     rmse = {}
-    for label, log_columns in (("standardized only", ()), ("log, then standardized", SKEWED)):
+    for key, log_columns in (("without_log", ()), ("with_log", SKEWED)):
         scaler = Scaler(names, log_columns).fit(X_train)
         torch.manual_seed(ctx.seed)
         model = MLP(len(names), cfg.hidden)
         short = dataclasses.replace(cfg, epochs=epochs)
         train_mlp(model, scaler.transform(X_train), y_train, scaler.transform(X_test), y_test,
                   short, ctx.seed)
-        rmse[label] = mse(model, scaler.transform(X_test), y_test) ** 0.5
-    ctx.show.table(f"outliers: test RMSE after {epochs} epochs", ["inputs", "test RMSE"],
-                   [[k, v] for k, v in rmse.items()])
-    ctx.record.final.update(rmse_without_log=rmse["standardized only"],
-                        rmse_with_log=rmse["log, then standardized"])
+        rmse[key] = mse(model, scaler.transform(X_test), y_test) ** 0.5
+    ctx.show.table(msg("housing.outliers_title", epochs=epochs),
+                   messages("housing.outliers_columns"),
+                   [[msg(f"housing.scalers.{k}"), v] for k, v in rmse.items()])
+    ctx.record.final.update(rmse_without_log=rmse["without_log"], rmse_with_log=rmse["with_log"])
     ctx.show.section("outliers", epochs=epochs, **ctx.record.final,
                      occup_max=X_train[:, names.index("AveOccup")].max().item())

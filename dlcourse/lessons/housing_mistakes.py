@@ -10,6 +10,7 @@ import warnings
 import torch
 from torch import nn
 
+from dlcourse.i18n import messages, msg
 from dlcourse.lessons.housing import MLP, Scaler, train_mlp
 
 
@@ -37,10 +38,10 @@ def run(cfg, ctx, X_train, y_train, X_test, y_test, names) -> None:
         warnings.simplefilter("always")
         column = final_test_mse(MLPColumn, X_s, X_test_s, loss_fn=broadcast_mse)
     warning = next((str(w.message) for w in caught), "")
-    rows = [[f"epoch {i + 1}", a, b, c] for i, (a, b, c) in enumerate(
+    rows = [[msg("housing_mistakes.epoch", epoch=i + 1), a, b, c] for i, (a, b, c) in enumerate(
         zip(fixed, unscaled, column, strict=True))]
-    ctx.show.table(f"test MSE over {short.epochs} epochs", ["", "fixed", "unscaled inputs",
-                                                           "(N, 1) against (N,)"], rows)
+    ctx.show.table(msg("housing_mistakes.title", epochs=short.epochs),
+                   ["", *messages("housing_mistakes.columns")], rows)
     shadow = shadowing_demo(X_train, y_train, cfg.batch_size)
     ctx.record.final.update(mistake_unscaled_mse=unscaled[-1], mistake_shape_mse=column[-1],
                             fixed_mse=fixed[-1])

@@ -7,6 +7,7 @@ from torch import nn
 from dlcourse import plots
 from dlcourse.engine.recipes import RecipeOptions, with_overrides
 from dlcourse.engine.sizing import Sizing
+from dlcourse.i18n import msg
 from dlcourse.lessons.common import plan, train_and_report
 
 RECIPES = {
@@ -55,7 +56,7 @@ def run(cfg: Config, ctx) -> None:
     data = ctx.load_data()
     ctx.show.section("idea", train=len(data.train_y), test=len(data.test_y))
     samples = plots.labelled_grid(data.train_x, data.train_y, data.classes,
-                                  title="training images and their classes")
+                                  title=msg("lenet.samples_title"))
     ctx.record.figure(samples, "samples.png")
     model = LeNet(len(data.classes))
     ctx.show.model(model, (3, 32, 32))

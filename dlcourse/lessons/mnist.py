@@ -10,6 +10,7 @@ from dlcourse.engine.loader import DeviceLoader
 from dlcourse.engine.loop import evaluate, train_one_epoch
 from dlcourse.engine.recipes import RecipeOptions, with_overrides
 from dlcourse.engine.sizing import Sizing
+from dlcourse.i18n import msg
 from dlcourse.lessons.common import plan, train_and_report
 
 # Hyperparameters per (model, recipe). "seed" is the source post's own recipe, run
@@ -83,7 +84,7 @@ def run(cfg: Config, ctx) -> None:
     data = ctx.load_data()
     ctx.show.section("idea", train=len(data.train_y), test=len(data.test_y))
     samples = plots.labelled_grid(data.train_x, data.train_y, data.classes,
-                                  title="the first training images and their labels")
+                                  title=msg("mnist.samples_title"))
     ctx.record.figure(samples, "samples.png")
     model = MLP() if cfg.model == "mlp" else CNN()
     ctx.show.section(cfg.model)
@@ -92,7 +93,7 @@ def run(cfg: Config, ctx) -> None:
     ctx.show.section("loop")
     ctx.show.source(train_one_epoch, evaluate, title="dlcourse/engine/loop.py")
     ctx.show.source(DeviceLoader.__iter__, DeviceLoader.prepare,
-                    title="dlcourse/engine/loader.py: the batches it loops over")
+                    title=msg("mnist.loader_title", path="dlcourse/engine/loader.py"))
     recipe = with_overrides(RECIPES[cfg.model, cfg.recipe], cfg)
     planned = plan(ctx, model, data, recipe, SIZING[cfg.model], cfg,
                    fixed_epochs=cfg.recipe == "seed")

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 import torch
 
 from dlcourse import plots
+from dlcourse.i18n import messages, msg
 from dlcourse.lessons import sine
 
 POINTS = 1000  # samples of sin(x) on [-π, π], as in the sine lesson
@@ -22,6 +23,12 @@ OPTIMIZERS = {  # name -> how to build it for a list of parameters and a learnin
 KEYS = {name: name.lower().replace(" + ", "_") for name in OPTIMIZERS}  # for metrics.json
 
 
+def shown(name: str) -> str:
+    """An optimizer's name as tables and figures show it ("SGD + momentum" in the active
+    language); the English name stays the key of metrics.json."""
+    return dict(zip(OPTIMIZERS, messages("optimizers.names"), strict=True))[name]
+
+
 @dataclass(frozen=True)
 class Config:
     tolerance: float = 0.01  # "reached": a loss at most this fraction above the best one
@@ -31,10 +38,9 @@ class Config:
 
     def __post_init__(self):
         if not 0 < self.tolerance < 1:
-            raise ValueError("--tolerance must be between 0 and 1, e.g. 0.01.")
+            raise ValueError(msg("optimizers.bad_tolerance"))
         if self.max_steps < 1 or self.horizon < 1 or self.halvings < 0:
-            raise ValueError("--max-steps and --horizon must be positive, --halvings at "
-                             "least 0.")
+            raise ValueError(msg("optimizers.bad_steps"))
 
 
 def problem(points=POINTS):
@@ -137,13 +143,13 @@ def run(cfg: Config, ctx) -> None:
                      start_loss=loss_fn(w0, X, y).item(), tolerance=cfg.tolerance,
                      sine_lam_max=full[-1].item(), sine_lam_min=full[0].item(),
                      steep_angle=math.degrees(math.atan2(steep[1], steep[0])))
-    ctx.show.source(loss_fn, descend, title="one parameter tensor, any torch.optim optimizer")
+    ctx.show.source(loss_fn, descend, title=msg("optimizers.code_title"))
     ctx.show.section("optimizers", momentum=MOMENTUM)
     ctx.show.predict()
     ceilings = measure_ceilings(ctx, cfg, w0, X, y)
-    results, shown = run_races(ctx, cfg, ceilings, w0, w_best, X, y, target)
+    results, counted = run_races(ctx, cfg, ceilings, w0, w_best, X, y, target)
     save_figures(ctx, results, w0, w_best, X, y)
-    ctx.show.section("recap", **{**ctx.record.final, **shown})
+    ctx.show.section("recap", **{**ctx.record.final, **counted})
 
 
 def measure_ceilings(ctx, cfg: Config, w0, X, y) -> dict:
@@ -155,12 +161,12 @@ def measure_ceilings(ctx, cfg: Config, w0, X, y) -> dict:
     for name, make in OPTIMIZERS.items():
         lr = ceilings[name] = ceiling(make, w0, X, y, cfg.horizon)
         above = next((g for g in GRID if lr is None or g > lr), None)
-        rows.append([name, f"{lr:.3g}" if lr else "none", f"{above:.3g}" if above else "–",
-                     theory.get(name, "none: the step ignores λ")])
+        rows.append([shown(name), f"{lr:.3g}" if lr else msg("optimizers.none"),
+                     f"{above:.3g}" if above else "–",
+                     theory.get(name, msg("optimizers.no_theory"))])
         f[f"ceiling_{KEYS[name]}"] = lr or 0.0
-    ctx.show.table(f"learning-rate ceilings (stable: survives {cfg.horizon} steps)",
-                   ["optimizer", "largest stable lr", "next lr (diverged)", "from the Hessian"],
-                   rows)
+    ctx.show.table(msg("optimizers.ceilings_title", horizon=cfg.horizon),
+                   messages("optimizers.ceilings_columns"), rows)
     f["sgd_ceiling_vs_limit"] = f["ceiling_sgd"] / f["sgd_limit"]
     f["momentum_ceiling_vs_limit"] = f["ceiling_sgd_momentum"] / f["momentum_limit"]
     f["adam_vs_rmsprop_ceiling"] = f["ceiling_adam"] / (f["ceiling_rmsprop"] or math.nan)
@@ -173,35 +179,35 @@ def measure_ceilings(ctx, cfg: Config, w0, X, y) -> dict:
 def run_races(ctx, cfg: Config, ceilings, w0, w_best, X, y, target):
     """Each optimizer from its ceiling down: steps to the target. Returns the runs, and
     the step counts as the text shows them."""
-    f, results, rows, shown = ctx.record.final, {}, [], {}
+    f, results, rows, steps = ctx.record.final, {}, [], {}  # steps: as the text shows them
     for name, make in OPTIMIZERS.items():
         found = race(make, ceilings[name], w0, X, y, target, cfg) if ceilings[name] else None
         results[name], key = found, KEYS[name]
         if found is None or found[1].reached is None:
-            shown[f"steps_{key}"] = f"more than {cfg.max_steps:,}"
-            rows.append([name, "–", shown[f"steps_{key}"], "–"])
+            steps[f"steps_{key}"] = msg("optimizers.more_than", steps=f"{cfg.max_steps:,}")
+            rows.append([shown(name), "–", steps[f"steps_{key}"], "–"])
             f.update({f"steps_{key}": cfg.max_steps + 1, f"lr_{key}": math.nan})
             continue
         lr, run = found
-        shown[f"steps_{key}"] = f"{run.reached:,}"
-        rows.append([name, f"{lr:.3g}", f"{run.reached:,}", f"{run.losses[-1]:.4g}"])
+        steps[f"steps_{key}"] = f"{run.reached:,}"
+        rows.append([shown(name), f"{lr:.3g}", f"{run.reached:,}", f"{run.losses[-1]:.4g}"])
         f.update({f"steps_{key}": run.reached, f"lr_{key}": lr})
         for step, loss in enumerate(run.losses):
             ctx.record.log(optimizer=name, lr=lr, step=step, loss=loss)
-    ctx.show.table(f"steps to a loss within {cfg.tolerance:.0%} of the least-squares loss",
-                   ["optimizer", "best lr tried", "steps", "loss then"], rows)
-    steps = [f[f"steps_{key}"] for key in KEYS.values()]
-    fastest = steps.index(min(steps))
-    f.update(fastest_choice=fastest + 1, sgd_vs_momentum=steps[0] / steps[1],
+    ctx.show.table(msg("optimizers.race_title", tolerance=f"{cfg.tolerance:.0%}"),
+                   messages("optimizers.race_columns"), rows)
+    counts = [f[f"steps_{key}"] for key in KEYS.values()]
+    fastest = counts.index(min(counts))
+    f.update(fastest_choice=fastest + 1, sgd_vs_momentum=counts[0] / counts[1],
              adam_vs_sgd_lr=f["lr_adam"] / f["lr_sgd"])
     distance = (w0 - w_best).abs().max().item()  # the farthest coordinate's way to go
     lr_sgd = 0.0 if math.isnan(f["lr_sgd"]) else f["lr_sgd"]
-    ctx.show.section("race", **{**f, **shown}, fastest=list(OPTIMIZERS)[fastest],
+    ctx.show.section("race", **{**f, **steps}, fastest=shown(list(OPTIMIZERS)[fastest]),
                      max_steps=cfg.max_steps, distance=distance,
                      adam_default_steps=distance / 1e-3,
                      steep_factor=abs(1 - lr_sgd * f["lam_max"]),
                      flat_factor=1 - lr_sgd * f["lam_min"])
-    return results, shown
+    return results, steps
 
 
 def save_figures(ctx, results, w0, w_best, X, y) -> None:
@@ -210,23 +216,23 @@ def save_figures(ctx, results, w0, w_best, X, y) -> None:
     for name, found in results.items():
         if found:
             lr, run = found
-            done = (f"{run.reached:,} steps" if run.reached is not None
-                    else f"not there in {len(run.path) - 1:,} steps")
-            paths[f"{name}, lr {lr:.3g}: {done}"] = run.path
+            done = (msg("optimizers.reached", steps=f"{run.reached:,}") if run.reached is not None
+                    else msg("optimizers.not_reached", steps=f"{len(run.path) - 1:,}"))
+            paths[msg("optimizers.path", name=shown(name), lr=f"{lr:.3g}", done=done)] = run.path
 
     def surface(a, c):  # numpy (G, G) grids of a and c -> (G, G) losses
         return loss_surface(torch.from_numpy(a), torch.from_numpy(c), X, y).numpy()
 
     fig = plots.contour_paths(surface, paths, start=w0.tolist(), optimum=w_best.tolist(),
-                              title="from the start to the least-squares (a, c), over "
-                                    "the loss's contours",
-                              xlabel="a (the x³ coefficient)", ylabel="c (the x coefficient)")
+                              title=msg("optimizers.plot.paths_title"),
+                              xlabel=msg("optimizers.plot.a"), ylabel=msg("optimizers.plot.c"))
     ctx.record.figure(fig, "paths.png")
-    curves = {name: found[1].losses for name, found in results.items() if found}
+    curves = {shown(name): found[1].losses for name, found in results.items() if found}
     steps = {label: list(range(len(losses))) for label, losses in curves.items()}
-    fig = plots.curves(steps, curves, title="loss Σ(y_hat − y)² per step (log scale)",
-                       xlabel="step", ylabel="loss", logy=True,
-                       hlines={"least squares": ctx.record.final["least_squares_loss"]})
+    fig = plots.curves(steps, curves, title=msg("optimizers.plot.loss_title"),
+                       xlabel=msg("optimizers.plot.step"), ylabel=msg("optimizers.plot.loss"),
+                       logy=True, hlines={msg("optimizers.plot.least_squares"):
+                                          ctx.record.final["least_squares_loss"]})
     ctx.record.figure(fig, "loss.png")
 
 

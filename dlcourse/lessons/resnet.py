@@ -1,6 +1,7 @@
 """A small ResNet on CIFAR-10 (post 001), trained beside the same network without its
 shortcuts: residual blocks make deep networks trainable."""
 
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 import torch
@@ -10,6 +11,7 @@ from torch import nn
 from dlcourse import plots
 from dlcourse.engine.recipes import RecipeOptions, with_overrides
 from dlcourse.engine.sizing import Sizing
+from dlcourse.i18n import messages, msg
 from dlcourse.lessons.common import plan, train
 
 # How a run fits the lesson's time. At the 34,000 image passes 2 minutes allowed the post's
@@ -42,8 +44,25 @@ POST_BLOCKS = 2  # post 001's ResNet: 14 layers (--recipe seed builds it)
 CPU_BLOCKS = 3  # He et al.'s shallowest CIFAR-10 network: 20 layers
 GPU_BLOCKS = 9  # 56 layers: He et al.'s deepest plain CIFAR-10 network, the clearest case
 SAME_LOSS = 0.05  # training losses closer than this: the two networks fit the data alike
-# which network ended with the lower training loss, numbered as the quiz's choices
-OUTCOMES = {1: "the residual network", 2: f"neither (within {SAME_LOSS})", 3: "the plain network"}
+
+
+class Outcomes(Mapping):
+    """Which network ended with the lower training loss, numbered as the quiz's choices
+    (1: the residual one, 2: neither, 3: the plain one), in the active language."""
+
+    def __getitem__(self, choice: int) -> str:
+        if choice not in (1, 2, 3):
+            raise KeyError(choice)
+        return messages("resnet.outcomes")[choice - 1].format(same_loss=SAME_LOSS)
+
+    def __iter__(self) -> Iterator[int]:
+        return iter((1, 2, 3))
+
+    def __len__(self) -> int:
+        return 3
+
+
+OUTCOMES = Outcomes()
 
 
 @dataclass(frozen=True)
@@ -53,8 +72,7 @@ class Config(RecipeOptions):
     def __post_init__(self):
         super().__post_init__()
         if self.blocks < 0:
-            raise ValueError("--blocks must be a positive number of blocks per stage "
-                             "(0: the lesson's choice).")
+            raise ValueError(msg("resnet.bad_blocks"))
 
 
 class BasicBlock(nn.Module):
@@ -123,7 +141,8 @@ def run(cfg: Config, ctx) -> None:
     planned = plan(ctx, residual, data, recipe, SIZING, cfg, runs=2,
                    fixed_epochs=cfg.recipe == "seed")
     ctx.show.recipe_table(RECIPES["seed"], RECIPES["default"], planned.recipe)
-    ctx.show.section("recipe", subset=f"{planned.subset:,}" if planned.subset else "all",
+    ctx.show.section("recipe",
+                     subset=f"{planned.subset:,}" if planned.subset else msg("resnet.all"),
                      epochs=planned.recipe["epochs"])
     ctx.show.predict()
     results = {}
@@ -168,15 +187,15 @@ def save_comparison(ctx, results) -> None:
     epochs = [h["epoch"] for h in results["residual"].history]
 
     def per_epoch(key, scale, fmt):  # {"plain (1.714)": [per epoch], "residual (...)": ...}
-        return {f"{k} ({r.history[-1][key] * scale:{fmt}})": [h[key] * scale for h in r.history]
-                for k, r in results.items()}
+        return {msg(f"resnet.plot.{k}", last=f"{r.history[-1][key] * scale:{fmt}}"):
+                [h[key] * scale for h in r.history] for k, r in results.items()}
 
     fig = plots.panels(epochs, {
-        "training loss (augmented images, mean over the epoch)": per_epoch("train_loss", 1, ".3f"),
-        "training accuracy (%)": per_epoch("train_accuracy", 100, ".1f"),
-        "test accuracy (%)": per_epoch("test_accuracy", 100, ".1f"),
+        msg("resnet.plot.train_loss"): per_epoch("train_loss", 1, ".3f"),
+        msg("resnet.plot.train_accuracy"): per_epoch("train_accuracy", 100, ".1f"),
+        msg("resnet.plot.test_accuracy"): per_epoch("test_accuracy", 100, ".1f"),
     }, sharey=False)
-    fig.axes[-1].set_xlabel("epoch")
+    fig.axes[-1].set_xlabel(msg("resnet.plot.epoch"))
     fig.axes[-1].xaxis.get_major_locator().set_params(integer=True)  # whole epochs only
     fig.tight_layout()  # again: room for the label
     ctx.record.figure(fig, "plain-vs-residual.png")

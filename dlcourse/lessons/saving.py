@@ -2,6 +2,7 @@
 
 import io
 import pickle
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from torch import nn
 
 from dlcourse.errors import UserError
 from dlcourse.fileio import atomic_write
+from dlcourse.i18n import messages, msg
 
 TEST_IMAGES = 1000  # test images the outputs are compared on
 DRY_RUN_STEPS = 3  # --dry-run: three steps before saving, three after
@@ -25,9 +27,9 @@ class Config:
 
     def __post_init__(self):
         if self.steps < 1 or self.more_steps < 1 or self.batch_size < 1:
-            raise ValueError("--steps, --more-steps and --batch-size must be positive.")
+            raise ValueError(msg("saving.bad_sizes"))
         if not self.lr > 0:
-            raise ValueError("--lr must be a positive number, e.g. 1e-3.")
+            raise ValueError(msg("saving.bad_lr"))
 
 
 class Net(nn.Module):
@@ -118,7 +120,7 @@ def run(cfg: Config, ctx) -> None:
     optimizer = torch.optim.Adam(model.parameters(), lr=cfg.lr)
     start = resume_if_asked(ctx, model, optimizer)
     ctx.show.section("idea", steps=steps, train=len(y))
-    ctx.show.source(Net, train, title="the model and its loop")
+    ctx.show.source(Net, train, title=msg("saving.code_title"))
     ctx.show.predict()
     loss = train(model, optimizer, X, y, batches[:steps])
     ctx.record.final.update(train_loss=loss, steps=start + steps,
@@ -142,13 +144,11 @@ def resume_if_asked(ctx, model, optimizer) -> int:
     try:
         step = resume(model, optimizer, path, ctx.device)
     except FileNotFoundError:
-        raise UserError(f"--resume {path}: no such file. Pass the checkpoint.pt of an "
-                        "earlier `dlcourse lesson saving` run.") from None
+        raise UserError(msg("saving.no_checkpoint", path=path)) from None
     except Exception as err:  # unpickling and key mismatches come in many types
         first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
-        raise UserError(f"--resume {path} is not a checkpoint of this lesson's model "
-                        f"({first}).") from None
-    ctx.show.note(f"[bold]Resumed[/] from {path}: {step:,} steps done before.\n")
+        raise UserError(msg("saving.not_a_checkpoint", path=path, error=first)) from None
+    ctx.show.note(msg("saving.resumed", path=path, steps=f"{step:,}"), blank=True)
     return step
 
 
@@ -162,10 +162,11 @@ def show_state_dict(ctx, model) -> None:
     """Every entry of the state_dict: parameters, and the buffers batch norm keeps."""
     state = model.state_dict()
     buffers = {name for name, _ in model.named_buffers()}
-    rows = [[key, "×".join(map(str, t.shape)) or "scalar", str(t.dtype).removeprefix("torch."),
-             "buffer" if key in buffers else "parameter", f"{t.numel():,}"]
-            for key, t in state.items()]
-    ctx.show.table("model.state_dict()", ["key", "shape", "dtype", "kind", "numbers"], rows)
+    rows = [[key, "×".join(map(str, t.shape)) or msg("saving.scalar"),
+             str(t.dtype).removeprefix("torch."),
+             msg("saving.buffer") if key in buffers else msg("saving.parameter"),
+             f"{t.numel():,}"] for key, t in state.items()]
+    ctx.show.table("model.state_dict()", messages("saving.state_columns"), rows)
     ctx.record.final.update(state_keys=len(state), state_buffers=len(buffers),
                             state_numbers=sum(t.numel() for t in state.values()))
     ctx.show.section("state-dict", **ctx.record.final,
@@ -174,7 +175,7 @@ def show_state_dict(ctx, model) -> None:
 
 def compare_loaded(ctx, model, path: Path, classes, X_test, y_test) -> None:
     """A fresh model from the file: the same outputs as the trained one, bit for bit."""
-    ctx.show.source(save_weights, load_weights, title="save, then load into a fresh model")
+    ctx.show.source(save_weights, load_weights, title=msg("saving.load_title"))
     model.eval()
     with torch.no_grad():
         trained = model(X_test)
@@ -212,11 +213,12 @@ def show_weights_only(ctx) -> None:
             torch.load(buffer, **kwargs)
             refusals[label] = ""
         except pickle.UnpicklingError as err:
-            refusals[label] = str(err).strip().splitlines()[0]
+            first_line = str(err).strip().splitlines()[0]
+            refusals[label] = re.sub(r"\x1b\[[0-9;]*m", "", first_line)  # its bold, as text
     by_torch_safe = len(CALLS) - by_pickle
     buffer.seek(0)
     torch.load(buffer, weights_only=False)  # trusting the file: record_call runs again
-    ctx.show.source(record_call, Sneaky, title="a harmless pickle that runs code")
+    ctx.show.source(record_call, Sneaky, title=msg("saving.pickle_title"))
     f = ctx.record.final
     f.update(plain_pickle_ran=by_pickle == 1, weights_only_refused=bool(
         refusals["weights_only=True"]), default_refused=bool(refusals["default"]),
@@ -231,9 +233,8 @@ def compare_resumes(ctx, cfg, model, optimizer, checkpoint, classes, X, y, batch
     state = optimizer.state_dict()  # its tensors are the live ones: read them now
     first = state["state"][0]
     step = int(first["step"].item())
-    ctx.show.table("optimizer.state_dict(): the first parameter's entry, and the settings",
-                   ["key", "holds"],
-                   [[k, f"tensor of shape {tuple(v.shape)}" if v.ndim else f"{v.item():g}"]
+    ctx.show.table(msg("saving.optimizer_title"), messages("saving.optimizer_columns"),
+                   [[k, msg("saving.tensor", shape=tuple(v.shape)) if v.ndim else f"{v.item():g}"]
                     for k, v in first.items()]
                    + [[k, str(v)] for k, v in state["param_groups"][0].items()
                       if k in ("lr", "betas", "eps", "weight_decay")])
@@ -246,7 +247,7 @@ def compare_resumes(ctx, cfg, model, optimizer, checkpoint, classes, X, y, batch
     weights_only.load_state_dict(torch.load(checkpoint, map_location=ctx.device,
                                             weights_only=True)["model"])
     train(weights_only, torch.optim.Adam(weights_only.parameters(), lr=cfg.lr), X, y, batches)
-    ctx.show.source(save_checkpoint, resume, title="a checkpoint to resume from")
+    ctx.show.source(save_checkpoint, resume, title=msg("saving.checkpoint_title"))
 
     def gap(other):  # the largest difference between two models' weights
         return max((a - b).abs().max().item() for a, b in

@@ -10,6 +10,7 @@ import torch
 
 from dlcourse import plots
 from dlcourse.errors import Diverged
+from dlcourse.i18n import messages, msg
 
 POST_ITERATIONS = 2000  # the source post's count
 
@@ -23,13 +24,13 @@ class Config:
 
     def __post_init__(self):
         if self.points < 4:
-            raise ValueError("--points must be at least 4 to pin down four coefficients.")
+            raise ValueError(msg("sine.bad_points"))
         if self.iterations < 0:
-            raise ValueError("--iterations must be a positive whole number, e.g. 2000.")
+            raise ValueError(msg("sine.bad_iterations"))
         if not self.lr > 0 or not math.isfinite(self.lr):
-            raise ValueError("--lr must be a positive number, e.g. 1e-6.")
+            raise ValueError(msg("sine.bad_lr"))
         if self.log_every < 1:
-            raise ValueError("--log-every must be a positive whole number, e.g. 100.")
+            raise ValueError(msg("sine.bad_log_every"))
 
 
 def predict(w, x):
@@ -92,12 +93,12 @@ def run(cfg: Config, ctx) -> None:
     w_random = torch.randn(4, dtype=torch.float64)  # (a, b, c, d), seeded by --seed
     ctx.show.section("idea")
     ctx.show.section("gradients")
-    ctx.show.source(predict, hand_gradients, gradient_descent, title="the code that runs")
+    ctx.show.source(predict, hand_gradients, gradient_descent, title=msg("sine.code_title"))
     ctx.show.predict()
     cfg = fit_to_time(ctx, cfg, w_random, x, y)
     ctx.show.section("run", iterations=cfg.iterations, lr=cfg.lr)
 
-    with ctx.show.live_table("step", "loss Σ(y_hat − y)²", "a", "b", "c", "d") as live:
+    with ctx.show.live_table(msg("sine.step"), msg("sine.loss_sum"), "a", "b", "c", "d") as live:
         def on_step(step, loss, w):
             ctx.record.log(step=step, loss=loss)
             if step % cfg.log_every == 0 or step == cfg.iterations:
@@ -129,9 +130,9 @@ def check_against_autograd(ctx, w, x, y) -> None:
     """One step's gradient both ways, side by side."""
     hand, auto = hand_gradients(w, x, y), autograd_gradients(w, x, y)
     rel = ((hand - auto).abs().max() / auto.abs().max()).item()
-    ctx.show.source(autograd_gradients, title="the same gradient by autograd")
+    ctx.show.source(autograd_gradients, title=msg("sine.autograd_title"))
     rows = [[name, h, a] for name, h, a in zip("abcd", hand.tolist(), auto.tolist(), strict=True)]
-    ctx.show.table("gradient at the random start", ["coefficient", "by hand", "autograd"], rows)
+    ctx.show.table(msg("sine.gradient_table"), messages("sine.gradient_columns"), rows)
     ctx.record.final["autograd_max_rel_diff"] = rel
     ctx.show.section("autograd", rel=rel)
 
@@ -167,12 +168,11 @@ def explain_the_fit(cfg: Config, ctx, w, w_random, x, y) -> None:
     """Compare with Taylor, least squares and scaled inputs; show why plain steps crawl."""
     taylor = torch.tensor([-1 / 6, 0.0, 1.0, 0.0], dtype=torch.float64)  # x − x³/6
     best, scaled = least_squares(x, y), fit_scaled(w_random, x, y, cfg.iterations)
-    fits = {"gradient descent": w, "same, on x/π": scaled, "least squares": best,
-            "Taylor x − x³/6": taylor}
+    fits = dict(zip(messages("sine.fits"), (w, scaled, best, taylor), strict=True))
     rows = [[name, *vals] for name, *vals in zip(
         "abcd", *(f.tolist() for f in fits.values()), strict=True)]
-    rows.append(["loss", *(loss_of(f, x, y) for f in fits.values())])
-    ctx.show.table("the learned cubic", ["", *fits], rows)
+    rows.append([msg("sine.loss"), *(loss_of(f, x, y) for f in fits.values())])
+    ctx.show.table(msg("sine.cubic_table"), ["", *fits], rows)
     eig, eig_t = curvature(x), curvature(x / math.pi)
     lam_min, lam_max = eig[0].item(), eig[-1].item()
     flat = flattest_direction(x)
@@ -199,16 +199,17 @@ def explain_the_fit(cfg: Config, ctx, w, w_random, x, y) -> None:
 def save_plots(ctx, x, y, w, w_random) -> None:
     best = least_squares(x, y)
     fig = plots.panels(x.tolist(), {
-        "the truth": {"sin(x)": y.tolist()},
-        "after gradient descent": {"sin(x)": y.tolist(),
-                                   "fitted cubic": predict(w, x).tolist(),
-                                   "least squares (best cubic)": predict(best, x).tolist()},
-        "random start": {"random cubic": predict(w_random, x).tolist()},
+        msg("sine.plot.truth"): {"sin(x)": y.tolist()},
+        msg("sine.plot.after"): {"sin(x)": y.tolist(),
+                                 msg("sine.plot.fitted"): predict(w, x).tolist(),
+                                 msg("sine.plot.best"): predict(best, x).tolist()},
+        msg("sine.plot.random"): {msg("sine.plot.random_cubic"): predict(w_random, x).tolist()},
     }, sharey=False)
     ctx.record.figure(fig, "fit.png")
     steps = [row["step"] for row in ctx.record.history]
-    fig = plots.curves(steps, {"gradient descent": [row["loss"] for row in ctx.record.history]},
-                       title="loss Σ(y_hat − y)² during training (log scale)", xlabel="step",
-                       ylabel="loss", logy=True,
-                       hlines={"least squares (the best cubic)": loss_of(best, x, y)})
+    fig = plots.curves(steps, {msg("sine.plot.descent"): [row["loss"]
+                                                           for row in ctx.record.history]},
+                       title=msg("sine.plot.loss_title"), xlabel=msg("sine.step"),
+                       ylabel=msg("sine.loss"), logy=True,
+                       hlines={msg("sine.plot.best_loss"): loss_of(best, x, y)})
     ctx.record.figure(fig, "loss.png")

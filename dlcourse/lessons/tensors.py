@@ -8,6 +8,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from dlcourse import plots
+from dlcourse.i18n import messages, msg
 
 
 @dataclass(frozen=True)
@@ -16,7 +17,7 @@ class Config:
 
     def __post_init__(self):
         if not 2 <= self.n <= 12:
-            raise ValueError("--n must be a whole number from 2 to 12, e.g. 4.")
+            raise ValueError(msg("tensors.bad_n"))
 
 
 def first_line(err: Exception) -> str:
@@ -57,7 +58,7 @@ def float64_into_a_layer() -> str:
         layer(x)
     except RuntimeError as err:
         return first_line(err)
-    return "no error"
+    return msg("tensors.no_error")
 
 
 def broadcast_trap(n):
@@ -78,7 +79,7 @@ def reshaping():
     mt = m.T  # (3, 2): swaps the strides, moves nothing
     try:
         mt.view(6)
-        view_error = "no error"
+        view_error = msg("tensors.no_error")
     except RuntimeError as err:  # (3, 2) transposed cannot be read as one flat run
         view_error = first_line(err)
     return t, m, mt, mt.reshape(6), view_error
@@ -122,14 +123,14 @@ def run(cfg: Config, ctx) -> None:
 def describe(t) -> list:
     """shape, dtype and values (floats to 4 decimals) of a tensor, for a table row."""
     values = t.double().round(decimals=4) if t.is_floating_point() else t  # 1.541, not 1.5410000085
-    return ["×".join(map(str, t.shape)) or "scalar", str(t.dtype).removeprefix("torch."),
-            str(values.tolist())]
+    return ["×".join(map(str, t.shape)) or msg("tensors.scalar"),
+            str(t.dtype).removeprefix("torch."), str(values.tolist())]
 
 
 def show_creation(ctx, g) -> None:
     made = make_tensors(g)
-    ctx.show.source(make_tensors, title="making tensors")
-    ctx.show.table("what each one is", ["expression", "shape", "dtype", "values"],
+    ctx.show.source(make_tensors, title=msg("tensors.making_title"))
+    ctx.show.table(msg("tensors.made_table"), messages("tensors.describe_columns"),
                    [[name, *describe(t)] for name, t in made.items()])
     ctx.show.section("create", float_dtype=str(torch.get_default_dtype()).removeprefix("torch."),
                      arange_last=made["torch.arange(0, 10, 3)"][-1].item())
@@ -137,8 +138,8 @@ def show_creation(ctx, g) -> None:
 
 def show_dtypes(ctx) -> None:
     mixed = mix_dtypes()
-    ctx.show.source(mix_dtypes, float64_into_a_layer, title="mixing dtypes")
-    ctx.show.table("results", ["expression", "shape", "dtype", "values"],
+    ctx.show.source(mix_dtypes, float64_into_a_layer, title=msg("tensors.mixing_title"))
+    ctx.show.table(msg("tensors.mixed_table"), messages("tensors.describe_columns"),
                    [[name, *describe(t)] for name, t in mixed.items()])
     big = mixed["torch.tensor(16777216.0) + 1"].item()
     ctx.record.final.update(float32_big_plus_one=big)
@@ -153,35 +154,34 @@ def show_broadcasting(ctx, cfg: Config) -> None:
         try:
             result = "×".join(map(str, torch.broadcast_shapes(a, b)))
         except RuntimeError:
-            result = "error: sizes differ and neither is 1"
+            result = msg("tensors.broadcast_error")
         rows.append([str(a), str(b), result])
-    ctx.show.table("broadcasting: the shapes of a + b", ["a", "b", "a + b"], rows)
+    ctx.show.table(msg("tensors.broadcast_table"), ["a", "b", "a + b"], rows)
     y, y_hat, diff, wrong, right = broadcast_trap(cfg.n)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         from_mse = F.mse_loss(y_hat, y).item()  # PyTorch broadcasts too, with a warning
-    ctx.show.source(broadcast_trap, title="the (N, 1) − (N,) trap")
+    ctx.show.source(broadcast_trap, title=msg("tensors.trap_title"))
     ctx.record.figure(plots.cell_matrix(
-        diff, title=f"y_hat − y with shapes ({cfg.n}, 1) − ({cfg.n},): a {cfg.n}×{cfg.n} matrix",
-        xlabel="target y[j]", ylabel="prediction y_hat[i]", labels=y.tolist()), "broadcast.png")
+        diff, title=msg("tensors.plot.title", n=cfg.n), xlabel=msg("tensors.plot.target"),
+        ylabel=msg("tensors.plot.prediction"), labels=y.tolist()), "broadcast.png")
     ctx.record.final.update(broadcast_shape="×".join(map(str, diff.shape)),
                             wrong_loss=wrong.item(), right_loss=right.item(),
                             mse_loss_broadcast=from_mse)
     ctx.show.section("broadcast", **ctx.record.final, n=cfg.n, y_shape=tuple(y.shape),
                      y_hat_shape=tuple(y_hat.shape),
-                     warning=first_line(caught[0].message) if caught else "none")
+                     warning=first_line(caught[0].message) if caught else msg("tensors.none"))
 
 
 def show_reshaping(ctx) -> None:
     t, m, mt, flat, view_error = reshaping()
     x = torch.zeros(2, 3, 4)  # e.g. a batch of 2 feature maps of 3×4
-    ctx.show.source(reshaping, title="view, transpose, reshape")
+    ctx.show.source(reshaping, title=msg("tensors.reshape_title"))
     rows = [[name, "×".join(map(str, v.shape)), str(v.stride()), v.is_contiguous(),
              shares_memory(v, t)]
             for name, v in (("t", t), ("m = t.view(2, 3)", m), ("mt = m.T", mt),
                             ("mt.reshape(6)", flat), ("m.reshape(6)", m.reshape(6)))]
-    ctx.show.table("the same numbers, or a copy?",
-                   ["tensor", "shape", "strides", "contiguous", "shares t's memory"], rows)
+    ctx.show.table(msg("tensors.reshape_table"), messages("tensors.reshape_columns"), rows)
     ctx.show.section("reshape", t0=t[0].item(), view_error=view_error,
                      m_strides=m.stride(), mt_strides=mt.stride(), flat=flat.tolist(),
                      flatten1=tuple(x.flatten(1).shape), flatten=tuple(x.flatten().shape),
@@ -203,7 +203,7 @@ def show_device(ctx) -> None:
 def show_autograd(ctx) -> None:
     x, y, w, b, y_hat, loss = tiny_graph()
     hand_w, hand_b = hand_gradients(x, y, w.detach(), b.detach())
-    ctx.show.source(tiny_graph, hand_gradients, title="a tiny graph, and its gradient by hand")
+    ctx.show.source(tiny_graph, hand_gradients, title=msg("tensors.graph_title"))
     f = ctx.record.final
     f.update(grad_w=w.grad.item(), grad_b=b.grad.item())
     loss_again = ((w * x + b - y) ** 2).mean()
@@ -212,7 +212,7 @@ def show_autograd(ctx) -> None:
              hand_grad_b=hand_b.item(), grad_w_twice=w.grad.item())
     f["max_grad_diff"] = max(abs(f["grad_w"] - f["hand_grad_w"]),
                              abs(f["grad_b"] - f["hand_grad_b"]))
-    ctx.show.table("gradients", ["", "autograd", "by hand"],
+    ctx.show.table(msg("tensors.gradients_table"), ["", "autograd", msg("tensors.by_hand")],
                    [["∂L/∂w", f["grad_w"], f["hand_grad_w"]],
                     ["∂L/∂b", f["grad_b"], f["hand_grad_b"]]])
     ctx.show.section("autograd", **f, loss=loss.item(), w=w.item(), b=b.item(),
@@ -227,9 +227,10 @@ def show_no_grad(ctx) -> None:
         untracked = w * x  # the same numbers, no graph: evaluation and weight updates
     detached = (w * x).detach()
     rows = [[name, t.requires_grad, type(t.grad_fn).__name__ if t.grad_fn else "None"]
-            for name, t in (("w * x", tracked), ("w * x under torch.no_grad()", untracked),
+            for name, t in (("w * x", tracked), (msg("tensors.under_no_grad"), untracked),
                             ("(w * x).detach()", detached))]
-    ctx.show.table("is the result tracked?", ["expression", "requires_grad", "grad_fn"], rows)
+    ctx.show.table(msg("tensors.tracked_table"),
+                   [msg("tensors.expression"), "requires_grad", "grad_fn"], rows)
     ctx.record.final.update(no_grad_requires_grad=untracked.requires_grad)
     ctx.show.section("no-grad", tracked=tracked.requires_grad,
                      untracked=untracked.requires_grad, same=torch.equal(tracked, untracked))

@@ -15,6 +15,7 @@ from torch import nn
 from dlcourse import plots
 from dlcourse.engine.recipes import RecipeOptions, with_overrides
 from dlcourse.engine.sizing import Sizing
+from dlcourse.i18n import messages, msg
 from dlcourse.lessons.common import plan, train
 from dlcourse.lessons.lenet import LeNet
 
@@ -132,12 +133,13 @@ def animals_experiment(cfg: Config, ctx, data) -> None:
                      epochs=planned.recipe["epochs"], test=planned.test_images or
                      len(largest.test_y), **record_share(ctx, model))
     ctx.show.section("run")
-    accuracy = {"pretrained on animals": [], "random init": []}
+    # the two starts, as tables and figures name them: pretrained on animals, random init
+    accuracy = {name: [] for name in messages("transfer.starts")}
     for k in LABELS:
         few = repeated(select(data, VEHICLES, k, ctx.seed), EPOCH_IMAGES)
         for (name, scores), pretrained in zip(accuracy.items(), (True, False), strict=True):
             model = for_vehicles(animal_lenet() if pretrained else LeNet(len(ANIMALS)))
-            ctx.show.note(f"[bold]{k} labels per class, {name}[/]")
+            ctx.show.note(msg("transfer.run_note", labels=k, start=name), style="bold")
             label = f"{'pretrained' if pretrained else 'random'}_{k}"
             scores.append(train(ctx, model, few, planned, label=label, figures=False,
                                 rebuild={"lesson": "transfer", "source": "animals"}).test_accuracy)
@@ -158,7 +160,8 @@ def animal_accuracy(data, model) -> tuple[float, int]:
 def report_gap(ctx, accuracy: dict) -> None:
     """The table, the figure and the results section: the gap at each label count."""
     pre, rand = accuracy.values()
-    ctx.show.table("test accuracy on the vehicles", ["labels per class", *accuracy, "gap"],
+    ctx.show.table(msg("transfer.table_title"),
+                   [msg("transfer.per_class"), *accuracy, msg("transfer.gap")],
                    [[k, f"{p:.1%}", f"{r:.1%}", f"{p - r:+.1%}"]
                     for k, p, r in zip(LABELS, pre, rand, strict=True)])
     ctx.record.figure(plots.accuracy_vs_labels(LABELS, accuracy, chance=1 / len(VEHICLES)),
@@ -169,7 +172,8 @@ def report_gap(ctx, accuracy: dict) -> None:
                             gap_fewest=gap_few, gap_most=gap_many)
     ctx.show.section("animal-results", few=LABELS[0], many=LABELS[-1], pre_few=pre[0],
                      rand_few=rand[0], pre_many=pre[-1], rand_many=rand[-1], gap_few=gap_few,
-                     gap_many=gap_many, trend="grows" if gap_many > gap_few else "shrinks",
+                     gap_many=gap_many,
+                     trend=msg("transfer.grows" if gap_many > gap_few else "transfer.shrinks"),
                      mid=LABELS[middle], pre_mid=pre[middle])
     ctx.show.section("recap")
 
@@ -203,8 +207,8 @@ def imagenet_experiment(cfg: Config, ctx, data) -> None:
     """VGG16 with ImageNet's weights and with random ones, each with a new head."""
     from torchvision.models import VGG16_Weights, vgg16
 
-    weights = ctx.load_pretrained(VGG16_Weights.IMAGENET1K_V1, fallback="run with --source "
-                                  "animals for the experiment that needs no download")
+    weights = ctx.load_pretrained(VGG16_Weights.IMAGENET1K_V1,
+                                  fallback=msg("transfer.fallback"))
     recipe = with_overrides(RECIPES[cfg.recipe], cfg)
     fine_tune = cfg.fine_tune or recipe["train"] == "all"
     models = {}
@@ -220,7 +224,8 @@ def imagenet_experiment(cfg: Config, ctx, data) -> None:
                    fixed_epochs=cfg.recipe == "seed", runs=2)
     ctx.show.recipe_table(RECIPES["seed"], RECIPES["default"], planned.recipe)
     ctx.show.predict()  # before the next section says how many parameters train
-    ctx.show.section("frozen", subset=f"{planned.subset:,}" if planned.subset else "all",
+    ctx.show.section("frozen",
+                     subset=f"{planned.subset:,}" if planned.subset else msg("transfer.all"),
                      test=planned.test_images or len(data.test_y),
                      **record_share(ctx, models[""]))
     ctx.show.section("run")

@@ -7,6 +7,7 @@ from torch import nn
 
 from dlcourse.engine.recipes import RecipeOptions, with_overrides
 from dlcourse.engine.sizing import Sizing
+from dlcourse.i18n import msg
 from dlcourse.lessons.common import plan, train_and_report
 
 # How a run fits the lesson's time. At the 18,000 image passes 2 minutes allow on a 2-core
@@ -126,7 +127,7 @@ def run(cfg: Config, ctx) -> None:
     recipe = with_overrides(RECIPES[cfg.recipe], cfg)
     planned = plan(ctx, model, data, recipe, SIZING, cfg, fixed_epochs=cfg.recipe == "seed")
     ctx.show.recipe_table(RECIPES["seed"], RECIPES["default"], planned.recipe)
-    ctx.show.section("recipe", subset=f"{planned.subset:,}" if planned.subset else "all",
+    ctx.show.section("recipe", subset=f"{planned.subset:,}" if planned.subset else msg("vgg.all"),
                      epochs=planned.recipe["epochs"])
     count_parameters(ctx, model)
     train_and_report(ctx, model, data, planned, rebuild={"lesson": "vgg", "config": cfg.config})

@@ -50,13 +50,15 @@ def values() -> dict:
 def plot(folder: Path) -> Path:
     """-ln q and 1 - q against q, the probability given to the right class."""
     from dlcourse import plots
+    from dlcourse.i18n import msg
 
     qs = [i / 1000 for i in range(5, 1001)]
     v = values()
     fig = plots.curves(
-        qs, {"cross-entropy  −ln q": [-math.log(q) for q in qs], "L1  1 − q": [1 - q for q in qs]},
-        title="Loss for one example, against the probability q of the right class",
-        xlabel="q (probability the model gives the right class)", ylabel="loss",
+        qs, {msg("topics.cross_entropy.ce"): [-math.log(q) for q in qs],
+             msg("topics.cross_entropy.l1"): [1 - q for q in qs]},
+        title=msg("topics.cross_entropy.title"), xlabel=msg("topics.cross_entropy.q"),
+        ylabel=msg("topics.cross_entropy.loss"),
         marks={f"q=0.9: CE {v['good_ce']:.4f}": (0.9, v["good_ce"]),
                f"q=0.3: CE {v['bad_ce']:.4f}": (0.3, v["bad_ce"])},
     )

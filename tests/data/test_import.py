@@ -7,6 +7,7 @@ import zipfile
 import pytest
 from torchvision.datasets import CIFAR10, MNIST
 
+from dlcourse import i18n
 from dlcourse.data.loaders import cache_dir, load_housing, load_images
 from tests.data import make
 
@@ -169,3 +170,10 @@ def test_shutil_is_used_for_copies_not_moves(cli, tmp_path):
     cli("data", "import", str(root))
     assert (root / "train" / "cat" / "0000.png").is_file()
     shutil.rmtree(root)
+
+
+def test_what_an_import_verified_is_said_in_korean(cli, tmp_path):
+    batches = make.cifar_folder(tmp_path / "cifar-10-batches-py")
+    out = cli("data", "import", str(batches), "--lang", "ko").output
+    assert "가져오기 완료" in out and "md5 differs" not in out
+    assert i18n.catalogue("ko")["data.verified.md5_differs"] in out

@@ -66,8 +66,8 @@ def test_show_notices_draws_the_sample_panel_and_warnings():
 
 def test_progress_draws_bytes_for_downloads_and_counts_otherwise():
     bars = Progress()
-    download = bars.add_task(DOWNLOADING + "vgg16-397923af.pth", total=553_433_881,
-                             completed=250_000_000)
+    download = bars.add_task("vgg16-397923af.pth", total=553_433_881, completed=250_000_000,
+                             download=True)
     decode = bars.add_task("Decoding 60,000 images", total=60_000, completed=30_000)
     amount = data_view._Amount()
     assert str(amount.render(bars.tasks[download])) == "250.0/553.4 MB"
@@ -86,3 +86,15 @@ def test_progress_callback_feeds_one_bar_per_step():
 def test_the_data_layer_finds_the_bundled_sample_itself():
     assert assets_dir() == REPO / "assets"  # a checkout; the wheel has dlcourse/_assets
     assert (assets_dir() / "mnist" / "t10k-labels-idx1-ubyte.gz").is_file()
+
+
+def test_download_bars_are_named_in_the_active_language():
+    from dlcourse import i18n
+
+    assert data_view.label(DOWNLOADING + "x.pth") == "Downloading x.pth"
+    i18n.set_language("ko")
+    try:
+        assert data_view.label(DOWNLOADING + "x.pth") == "x.pth 내려받는 중"
+        assert data_view.label("압축 푸는 중") == "압축 푸는 중"
+    finally:
+        i18n.set_language(None)
