@@ -334,3 +334,4 @@ def test_a_run_far_off_its_measured_speed_corrects_the_cache(tmp_path):
     assert later.cached and later.images_per_second == 96.0
     assert later.eval_images_per_second == pytest.approx(3 * measured.eval_images_per_second)
     assert later.variant == measured.variant
+    assert later.summary().startswith(measured.summary())  # the probe's comparison stands
