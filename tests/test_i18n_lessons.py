@@ -57,6 +57,10 @@ def test_lesson_in_korean(cli, tmp_path, name):
               "--out", str(tmp_path / "run")).raw
     assert english_prose(out) == []
     assert unclosed_bold(out) == []
+    # the run keeps its words as messages, not as Korean text: replayed in English, no
+    # value it filled into the text (a verdict, a trend, "all") is left in Korean
+    english = cli("replay", str(tmp_path / "run"), "--no-pause", "--quiz", "reveal").raw
+    assert [line for line in english.splitlines() if _HANGUL.search(line)] == []
 
 
 @pytest.mark.parametrize("name", TOPICS)

@@ -12,6 +12,7 @@ from rich.markdown import Markdown
 from dlcourse.course import catalog, replay
 from dlcourse.course.render import Screen, fill, right_answer, split_sections
 from dlcourse.errors import UserError
+from dlcourse.i18n import shown
 from tests.conftest import run_dlcourse
 
 LESSONS = list(catalog.load()["lesson"])
@@ -60,10 +61,11 @@ def test_a_dry_run_and_its_replay_show_the_same_sections(cli, tmp_path, name):
         assert run["speed"]["variant"] in run["speed"]["timings"]
         assert run["plan"]["epochs"] >= 1 and run["plan"]["seconds"] > 0
     sections = split_sections(catalog.read_text(catalog.get("lesson", name)))
-    shown = [b for b in run["transcript"] if b["kind"] == "section"]
-    assert shown, "the transcript keeps the sections"
-    for block in shown:
-        text = rendered(fill(sections[block["key"]], block["values"]))
+    blocks = [b for b in run["transcript"] if b["kind"] == "section"]
+    assert blocks, "the transcript keeps the sections"
+    for block in blocks:
+        values = {key: shown(value) for key, value in block["values"].items()}
+        text = rendered(fill(sections[block["key"]], values))
         assert text in live, f"section {block['key']} differs from the live run's"
         assert text in again, f"section {block['key']} missing from the replay"
     for q in catalog.read_quiz(catalog.get("lesson", name)):  # computed answers come from the run

@@ -20,7 +20,7 @@ from rich.table import Table
 from dlcourse.course.options import DataOptions, ImageOptions
 from dlcourse.course.render import Pages, Screen, fill
 from dlcourse.fileio import write_json
-from dlcourse.i18n import catalogue, messages, msg, saved
+from dlcourse.i18n import Message, catalogue, messages, msg, saved
 
 IMAGE_DATASETS = ("mnist", "cifar10")
 # What a lesson spends outside training: starting Python and PyTorch, loading cached data,
@@ -156,8 +156,11 @@ class View:
 
 def plain(values: dict) -> dict:
     """Section values as JSON keeps them: numbers stay numbers (so a replay formats them
-    as the run did), anything else becomes its text."""
+    as the run did), messages stay messages (so it words them in its own language: see
+    i18n.saved), anything else becomes its text."""
     def one(value):
+        if isinstance(value, Message) and (value.key or value.parts):
+            return saved(value)
         if value is None or isinstance(value, bool | int | float | str):
             return value
         if hasattr(value, "item") and getattr(value, "ndim", 1) == 0:  # a 0-d tensor/array

@@ -92,7 +92,8 @@ def show(folder: Path, *, screen: Screen, pace: float = 0.0, lesson: str | None 
     try:
         for block in run["transcript"]:
             if block.get("kind") == "section":
-                text = fill(sections[block["key"]], block["values"])
+                values = {key: shown(value) for key, value in block["values"].items()}
+                text = fill(sections[block["key"]], values)
                 if skip_to and block["key"] != skip_to:
                     pages.shown[block["key"]] = text  # reachable with b, not shown now
                     continue

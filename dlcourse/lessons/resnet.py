@@ -11,7 +11,7 @@ from torch import nn
 from dlcourse import plots
 from dlcourse.engine.recipes import RecipeOptions, with_overrides
 from dlcourse.engine.sizing import Sizing
-from dlcourse.i18n import messages, msg
+from dlcourse.i18n import msg
 from dlcourse.lessons.common import plan, train
 
 # How a run fits the lesson's time. At the 34,000 image passes 2 minutes allowed the post's
@@ -46,6 +46,9 @@ GPU_BLOCKS = 9  # 56 layers: He et al.'s deepest plain CIFAR-10 network, the cle
 SAME_LOSS = 0.05  # training losses closer than this: the two networks fit the data alike
 
 
+WINNERS = ("residual", "neither", "plain")
+
+
 class Outcomes(Mapping):
     """Which network ended with the lower training loss, numbered as the quiz's choices
     (1: the residual one, 2: neither, 3: the plain one), in the active language."""
@@ -53,7 +56,7 @@ class Outcomes(Mapping):
     def __getitem__(self, choice: int) -> str:
         if choice not in (1, 2, 3):
             raise KeyError(choice)
-        return messages("resnet.outcomes")[choice - 1].format(same_loss=SAME_LOSS)
+        return msg(f"resnet.winner.{WINNERS[choice - 1]}", same_loss=SAME_LOSS)
 
     def __iter__(self) -> Iterator[int]:
         return iter((1, 2, 3))
