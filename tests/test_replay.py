@@ -264,6 +264,15 @@ def test_every_shipped_reference_run_replays_offline(cli, name):
     assert "missing from" not in out and f"{run['started'][:10]}" in out
 
 
+def test_every_image_lesson_ships_a_reference_run_on_the_full_data():
+    images = [n for n in LESSONS if catalog.get("lesson", n).dataset in ("mnist", "cifar10")]
+    assert images and [n for n in images if n not in REFERENCES] == []
+    for name in images:
+        run = replay.load(replay.reference(name))
+        assert run["data"]["source"] != "sample", f"{name}: made on the bundled sample"
+        assert run["data"]["train"] >= 17_000, f"{name}: made on a subset of the data"
+
+
 def test_reference_runs_stay_small():
     files = [p for p in (catalog.assets_dir() / "reference").rglob("*") if p.is_file()]
     assert sum(p.stat().st_size for p in files) < 2_500_000
