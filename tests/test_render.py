@@ -133,6 +133,23 @@ def test_a_figure_falls_back_to_half_blocks_where_the_terminal_has_no_graphics(t
     assert path.as_uri() in text, "and its path as a clickable link"
 
 
+def test_a_figure_drawn_on_screen_waits_before_the_next_one_scrolls_it_away(tmp_path):
+    from PIL import Image
+
+    paths = [tmp_path / f"{name}.png" for name in ("curves", "confusion")]
+    for path in paths:
+        Image.new("RGB", (40, 30), (30, 30, 200)).save(path)
+    out, asked = io.StringIO(), []
+    s = Screen(console=Console(file=out, width=60, height=30, force_terminal=True),
+               images=True, pause=True, ask=lambda prompt: asked.append(out.getvalue()) or "")
+    for path in paths:
+        s.figure(path)
+    assert len(asked) == 2 and paths[1].as_uri() not in asked[0]
+    with pytest.raises(Quit):  # q at the pause leaves
+        Screen(console=Console(file=io.StringIO(), width=60, height=30, force_terminal=True),
+               images=True, pause=True, ask=lambda prompt: "q").figure(paths[0])
+
+
 def test_a_figure_is_only_a_link_when_output_is_not_a_terminal(tmp_path):
     out = io.StringIO()
     s = Screen(console=Console(file=out, width=60, color_system=None), images=True)

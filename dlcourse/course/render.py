@@ -180,6 +180,7 @@ class Screen:
         rows = max(8, min(self.console.height - 4, 26))  # fits a 30-row projector screen
         self.console.print(Image(path, width="auto", height=rows))
         self.console.print()
+        self.wait()  # a screenful: the next figure would scroll it away unseen
 
     def page(self, renderable) -> None:
         """Print, a screenful at a time when pausing: nothing scrolls off a projector's
