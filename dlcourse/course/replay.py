@@ -23,6 +23,7 @@ from dlcourse.course.render import (
     section_key,
     split_sections,
 )
+from dlcourse.engine.sizing import duration
 from dlcourse.errors import Quit, UserError
 from dlcourse.i18n import catalogue, msg, shown
 
@@ -81,7 +82,7 @@ def show(folder: Path, *, screen: Screen, pace: float = 0.0, lesson: str | None 
     status = run.get("status", "finished")  # as metrics.json has it: shown in words
     facts = dict(status=msg(f"replay.status.{status}") if f"replay.status.{status}"
                  in catalogue("en") else status, hardware=hardware, seed=run.get("seed", "?"),
-                 seconds=f"{run.get('seconds', 0):.0f}", folder=folder)
+                 time=duration(run.get("seconds", 0)), folder=folder)
     if run.get("started"):
         console.print(msg("replay.header_dated", date=run["started"][:10], **facts) + "\n")
     else:
