@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import tomllib
+from collections.abc import Iterator, Mapping
 from functools import cache
 from pathlib import Path
 
@@ -47,21 +48,48 @@ def set_language(lang: str | None) -> None:
     _active = lang
 
 
+class Catalogue(Mapping):
+    """Every message of one language as {"file.key": text}, nested tables joined with dots.
+    A file is parsed the first time one of its keys is asked for: a command reads the two
+    or three files it uses, not all of them (this is on the startup path)."""
+
+    def __init__(self, lang: str) -> None:
+        self.directory = LOCALE_DIR / lang
+        self._files: dict[str, dict[str, str]] = {}
+
+    def file(self, stem: str) -> dict[str, str]:
+        """The messages of `<stem>.toml` (empty if there is no such file)."""
+        if stem not in self._files:
+            path = self.directory / f"{stem}.toml"
+            messages: dict[str, str] = {}
+            if path.is_file():
+                _flatten(stem, tomllib.loads(path.read_text(encoding="utf-8")), messages)
+            self._files[stem] = messages
+        return self._files[stem]
+
+    def __getitem__(self, key: str) -> str:
+        return self.file(key.partition(".")[0])[key]
+
+    def __iter__(self) -> Iterator[str]:
+        for path in sorted(self.directory.glob("*.toml")):
+            yield from self.file(path.stem)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
+def _flatten(prefix: str, table: dict, into: dict[str, str]) -> None:
+    for key, value in table.items():
+        if isinstance(value, dict):
+            _flatten(f"{prefix}.{key}", value, into)
+        else:
+            into[f"{prefix}.{key}"] = value
+
+
 @cache
-def catalogue(lang: str) -> dict[str, str]:
-    """Every message of `lang` as {"file.key": text}, nested tables joined with dots."""
-    messages: dict[str, str] = {}
-
-    def flatten(prefix: str, table: dict) -> None:
-        for key, value in table.items():
-            if isinstance(value, dict):
-                flatten(f"{prefix}.{key}", value)
-            else:
-                messages[f"{prefix}.{key}"] = value
-
-    for file in sorted((LOCALE_DIR / lang).glob("*.toml")):
-        flatten(file.stem, tomllib.loads(file.read_text(encoding="utf-8")))
-    return messages
+def catalogue(lang: str) -> Catalogue:
+    """The messages of `lang`: see Catalogue."""
+    return Catalogue(lang)
 
 
 class Message(str):

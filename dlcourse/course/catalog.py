@@ -87,9 +87,14 @@ def load() -> dict[str, dict[str, Entry]]:
 
 
 @cache
+def _raw() -> dict:
+    """catalog.toml as parsed (once: several questions about the course path read it)."""
+    return tomllib.loads((lessons_dir() / "catalog.toml").read_text(encoding="utf-8"))
+
+
+@cache
 def _load(lang: str) -> dict[str, dict[str, Entry]]:
-    file = lessons_dir() / "catalog.toml"
-    raw, texts = tomllib.loads(file.read_text(encoding="utf-8")), read_overlay(file)
+    raw, texts = _raw(), read_overlay(lessons_dir() / "catalog.toml")
     return {
         kind: {item["name"]: Entry(kind=kind, **item | texts.get(kind, {}).get(item["name"], {}))
                for item in raw.get(kind, [])}
@@ -99,9 +104,8 @@ def _load(lang: str) -> dict[str, dict[str, Entry]]:
 
 def path() -> list[Entry]:
     """Every lesson and topic in the course's recommended order (catalog.toml's `path`)."""
-    raw = tomllib.loads((lessons_dir() / "catalog.toml").read_text(encoding="utf-8"))
     entries = load()
-    steps = [step.split() for step in raw.get("path", [])]
+    steps = [step.split() for step in _raw().get("path", [])]
     return [entries[kind][name] for kind, name in steps if name in entries.get(kind, {})]
 
 
