@@ -105,6 +105,15 @@ def _plain(text: str) -> str:
     return re.sub(r"\{[^}]*\}|\[/?[^\]]*\]|`[^`]*`|--[a-z-]+", " ", text)
 
 
+def test_a_message_reads_only_its_own_file():
+    """On the startup path: asking for one message parses its file, not all 30-odd."""
+    messages = i18n.Catalogue("ko")
+    assert messages["cli.bad_lang"] == i18n.catalogue("ko")["cli.bad_lang"]
+    assert list(messages._files) == ["cli"]
+    assert "cli.no_such_key" not in messages and "nofile.key" not in messages
+    assert len(messages) == len(dict(i18n.catalogue("ko").items())) > 100
+
+
 def test_every_message_the_code_asks_for_exists():
     used = set()
     for path in (REPO / "dlcourse").rglob("*.py"):
